@@ -1,0 +1,1 @@
+"""Importers: each turns one source of listening history into the plays schema."""
