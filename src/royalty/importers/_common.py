@@ -1,0 +1,259 @@
+"""What every file reader shares: reading bytes, row checks, skip counting, errors.
+
+A reader turns the bytes of one file into columns (numpy arrays or pandas
+Series, one entry per row of the file) and a :class:`Rows` object that knows
+where each row sits in the file (``line N`` or ``record N``). It then marks
+rows to skip (with a reason) or reject (with a message), and :meth:`Rows.finish`
+applies the ``since``/``until`` window and returns the plays in the schema.
+
+Error policy: a bad row raises :class:`~royalty.errors.DataFormatError` with the
+message ``FILE: line N: what is wrong`` unless ``skip_bad_rows`` is set, when it
+is dropped and counted under :data:`BAD_ROW`. Problems with the whole file
+(empty, not UTF-8 in a JSON document, truncated JSON, unknown format) always
+raise.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+import pandas as pd
+
+from royalty import schema
+from royalty.errors import DataFormatError
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+NOW_PLAYING: Final = "now playing (no date)"
+NO_ARTIST: Final = "no artist"
+NO_TRACK: Final = "no track title"
+RATED_SKIP: Final = "skipped on the player (S rows)"
+OUTSIDE: Final = "outside since/until"
+BAD_ROW: Final = "bad rows"
+
+EARLIEST: Final = datetime(2002, 1, 1, tzinfo=UTC)
+"""No play can predate Last.fm (founded 2002); earlier times are corrupt."""
+_EARLIEST_MS: Final = int(EARLIEST.timestamp() * 1000)
+_FUTURE_SLACK: Final = timedelta(days=1)
+_GZIP_MAGIC: Final = b"\x1f\x8b"
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to read: the date window, the time zone for local times, bad rows.
+
+    ``since`` is inclusive and ``until`` exclusive, like ``royalty.store.load``.
+    """
+
+    since: datetime | None = None
+    until: datetime | None = None
+    tz: str | None = None
+    skip_bad_rows: bool = False
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclass
+class Parsed:
+    """One file's plays in the schema, and what was skipped, by reason."""
+
+    plays: pd.DataFrame
+    rows: int
+    skipped: Counter[str]
+
+
+def fail(name: str, where: str | None, message: str) -> DataFormatError:
+    """The one-line error for a problem at ``where`` (``line 3``) in file ``name``."""
+    return DataFormatError(f"{name}: {where}: {message}" if where else f"{name}: {message}")
+
+
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of ``path``, gunzipped when they start with the gzip magic bytes."""
+    name = os.fspath(path)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise DataFormatError(f"{name}: cannot read the file: {exc.strerror or exc}") from exc
+    return gunzip(data, name)
+
+
+def gunzip(data: bytes, name: str) -> bytes:
+    """``data`` decompressed if it is gzip, else unchanged."""
+    if not data.startswith(_GZIP_MAGIC):
+        return data
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise fail(name, None, f"the gzip data is damaged or truncated ({exc})") from exc
+
+
+def line_of(data: bytes, offset: int) -> int:
+    """The 1-based line number holding byte ``offset``."""
+    return data.count(b"\n", 0, offset) + 1
+
+
+def check_text(data: bytes, name: str, *, skip_bad_lines: bool = False) -> tuple[bytes, int]:
+    """Check that ``data`` is non-empty UTF-8 text without NUL bytes.
+
+    With ``skip_bad_lines`` (line-based formats under ``skip_bad_rows``), lines
+    holding a NUL byte or invalid UTF-8 are blanked instead, and their number
+    is returned so they can be counted as bad rows.
+
+    Returns:
+        The data (possibly with bad lines blanked) and how many lines were blanked.
+    """
+    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
+        raise fail(name, None, "the file is empty")
+    nul = data.find(b"\0")
+    bad_utf8: int | None = None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad_utf8 = exc.start
+    if nul < 0 and bad_utf8 is None:
+        return data, 0
+    if skip_bad_lines:
+        kept, dropped = [], 0
+        for line in data.split(b"\n"):
+            ok = b"\0" not in line
+            if ok:
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError:
+                    ok = False
+            kept.append(line if ok else b"")
+            dropped += not ok
+        return b"\n".join(kept), dropped
+    if nul >= 0 and (bad_utf8 is None or nul <= bad_utf8):
+        raise fail(name, f"line {line_of(data, nul)}", "NUL byte: this is a binary file, not text")
+    assert bad_utf8 is not None
+    byte = data[bad_utf8]
+    raise fail(
+        name,
+        f"line {line_of(data, bad_utf8)}",
+        f"byte 0x{byte:02x} is not UTF-8; save the file as UTF-8 and try again",
+    )
+
+
+class Rows:
+    """Bookkeeping for the rows of one file: which to keep, and why others go.
+
+    Args:
+        name: the file's name, for messages.
+        count: how many rows the file has.
+        where: maps a row position to its place, e.g. ``lambda i: f"line {i + 2}"``.
+        options: the reading options.
+    """
+
+    def __init__(
+        self, name: str, count: int, where: Callable[[int], str], options: Options
+    ) -> None:
+        self.name = name
+        self.count = count
+        self.where = where
+        self.options = options
+        self.keep: NDArray[np.bool_] = np.ones(count, dtype=bool)
+        self.skipped: Counter[str] = Counter()
+
+    def skip(self, mask: Any, reason: str) -> None:
+        """Drop the still-kept rows where ``mask`` is true, counted under ``reason``."""
+        hit = np.asarray(mask, dtype=bool) & self.keep
+        n = int(hit.sum())
+        if n:
+            self.skipped[reason] += n
+            self.keep &= ~hit
+
+    def bad(self, mask: Any, message: str | Callable[[int], str]) -> None:
+        """Reject the still-kept rows where ``mask`` is true.
+
+        Raises:
+            DataFormatError: naming the first such row, unless ``skip_bad_rows``.
+        """
+        hit = np.asarray(mask, dtype=bool) & self.keep
+        if not hit.any():
+            return
+        if self.options.skip_bad_rows:
+            self.skip(hit, BAD_ROW)
+            return
+        first = int(np.flatnonzero(hit)[0])
+        text = message(first) if callable(message) else message
+        raise fail(self.name, self.where(first), text)
+
+    def check_times(self, ms: NDArray[np.int64], known: NDArray[np.bool_]) -> None:
+        """Reject kept rows whose time (ms since the epoch) is before 2002 or in the future."""
+        now_ms = int((self.options.now + _FUTURE_SLACK).timestamp() * 1000)
+        early = known & (ms < _EARLIEST_MS)
+        self.bad(early, lambda i: f"time {_show(ms[i])} is before 2002, when Last.fm began")
+        late = known & (ms > now_ms)
+        self.bad(late, lambda i: f"time {_show(ms[i])} is more than a day in the future")
+
+    def check_durations(self, duration_ms: NDArray[np.float64]) -> None:
+        """Reject kept rows with a negative duration (NaN means unknown)."""
+        neg = np.nan_to_num(duration_ms, nan=0.0) < 0
+        self.bad(neg, lambda i: f"negative duration {duration_ms[i]:g} ms")
+
+    def finish(self, columns: dict[str, Any], source: str) -> Parsed:
+        """The kept rows of ``columns`` in the plays schema, window applied.
+
+        ``columns["played_at"]`` must be int64 milliseconds since the epoch
+        (start of play); text columns may be categoricals or arrays of str.
+        """
+        ms = np.asarray(columns["played_at"], dtype=np.int64)
+        if self.options.since is not None:
+            self.skip(ms < _to_ms(self.options.since), OUTSIDE)
+        if self.options.until is not None:
+            self.skip(ms >= _to_ms(self.options.until), OUTSIDE)
+        keep = self.keep
+        data: dict[str, Any] = {}
+        for col, values in columns.items():
+            if col == "played_at":
+                data[col] = pd.to_datetime(ms[keep], unit="ms", utc=True)
+            elif isinstance(values, pd.Series):
+                data[col] = values[keep].reset_index(drop=True)
+            else:
+                data[col] = np.asarray(values)[keep]
+        frame = pd.DataFrame(data)
+        for col in schema.TEXT_COLUMNS:
+            if col in frame.columns and not isinstance(frame[col].dtype, pd.CategoricalDtype):
+                frame[col] = frame[col].astype("category")
+        for col in ("artist", "track"):
+            if col in frame.columns and isinstance(frame[col].dtype, pd.CategoricalDtype):
+                frame[col] = frame[col].cat.remove_unused_categories()
+        plays = schema.normalize(frame, source=source)
+        return Parsed(plays=plays, rows=self.count, skipped=self.skipped)
+
+
+def _to_ms(moment: datetime) -> int:
+    stamp = pd.Timestamp(moment)
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize(UTC)
+    return int(stamp.value // 1_000_000)
+
+
+def _show(ms: int) -> str:
+    return datetime.fromtimestamp(int(ms) / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def missing_text(values: Any) -> NDArray[np.bool_]:
+    """True where a text column is missing or blank."""
+    series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        cats = pd.Series(series.cat.categories.astype(str))
+        blank = (cats.str.strip() == "").to_numpy(dtype=bool)
+        codes = series.cat.codes.to_numpy()
+        out: NDArray[np.bool_] = codes < 0
+        if blank.any():
+            out |= blank[np.where(codes < 0, 0, codes)] & (codes >= 0)
+        return out
+    isna = series.isna().to_numpy()
+    text = series.where(~series.isna(), "").astype(str)
+    return np.asarray(isna | (text.str.strip() == "").to_numpy(), dtype=bool)

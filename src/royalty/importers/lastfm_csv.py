@@ -1,0 +1,278 @@
+"""Last.fm CSV exports, with or without a header.
+
+Layouts read (the header, when there is one, is matched case-insensitively):
+
+* **lastfm-to-csv**: no header, ``artist,album,track,date`` with ``date`` like
+  ``20 Nov 2020 09:35`` (UTC, to the minute). An empty date marks a
+  now-playing row, which is skipped and counted.
+* **ghan's exporter**: ``uts,utc_time,artist,artist_mbid,album,album_mbid,
+  track,track_mbid``, every field quoted; ``uts`` (unix seconds) is used.
+* **other headed CSVs**: ``utc_time,artist,album,track`` with ``utc_time`` like
+  ``24 Jan 2023, 09:42``, and ``Artist,Album,Track,Date``.
+
+Every Last.fm time is the start of the play. Parsing is done by pyarrow's
+multithreaded CSV reader into dictionary-encoded (categorical) columns, so each
+distinct date string is parsed once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from royalty.importers._common import (
+    BAD_ROW,
+    NO_ARTIST,
+    NO_TRACK,
+    NOW_PLAYING,
+    Options,
+    Parsed,
+    Rows,
+    check_text,
+    fail,
+    line_of,
+    missing_text,
+    read_bytes,
+)
+
+SOURCE: Final = "lastfm-csv"
+_BOM: Final = b"\xef\xbb\xbf"
+_NO_HEADER: Final = ("artist", "album", "track", "date")
+# Header names each schema column may go by, in order of preference.
+_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    "artist": ("artist", "artist_name", "artist name"),
+    "track": ("track", "track_name", "track name", "title", "name"),
+    "album": ("album", "album_name", "album name", "release"),
+    "artist_mbid": ("artist_mbid",),
+    "album_mbid": ("album_mbid",),
+    "track_mbid": ("track_mbid",),
+}
+_UNIX_NAMES: Final = ("uts", "timestamp", "unix", "unix_time")
+_TEXT_TIME_NAMES: Final = ("utc_time", "date", "time", "datetime", "played_at")
+# Date layouts seen in Last.fm exports, tried in order on the distinct values.
+_FORMATS: Final = (
+    "%d %b %Y %H:%M",
+    "%d %b %Y, %H:%M",
+    "%d %b %Y %H:%M:%S",
+    "%d %b %Y, %H:%M:%S",
+    "%d %B %Y %H:%M",
+    "%d %B %Y, %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "ISO8601",
+)
+
+
+def read_lastfm_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a Last.fm CSV export (plain or gzip-compressed) into the plays schema.
+
+    Now-playing rows are dropped; any bad row raises. For the counts of what
+    was skipped, and for the other options, use :func:`royalty.importers.read_files`.
+
+    Args:
+        path: the CSV file; gzip is detected from its first bytes.
+
+    Returns:
+        The plays, with ``source`` ``"lastfm-csv"``.
+
+    Raises:
+        DataFormatError: ``FILE: line N: what is wrong``.
+
+    Example:
+        >>> plays = read_lastfm_csv("scrobbles.csv.gz")  # doctest: +SKIP
+        >>> plays.columns[0]  # doctest: +SKIP
+        'played_at'
+    """
+    return parse(read_bytes(path), os.fspath(path), Options()).plays
+
+
+def header_of(data: bytes) -> list[str] | None:
+    """The lower-cased header fields if the first line is a Last.fm CSV header, else None."""
+    first = data[len(_BOM) :] if data.startswith(_BOM) else data
+    line = first.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", "replace")
+    fields = [f.strip().lower() for f in next(csv.reader([line]), [])]
+    names = set(fields)
+    has_time = any(n in names for n in _UNIX_NAMES + _TEXT_TIME_NAMES)
+    has_artist = any(n in names for n in _ALIASES["artist"])
+    has_track = any(n in names for n in _ALIASES["track"])
+    return fields if has_time and has_artist and has_track else None
+
+
+def looks_like_no_header(data: bytes) -> bool:
+    """Whether the first rows look like lastfm-to-csv: four fields, a date last."""
+    first = data[len(_BOM) :] if data.startswith(_BOM) else data
+    lines = [ln for ln in first[:8192].split(b"\n")[:20] if ln.strip()][:-1] or [first[:8192]]
+    dates = []
+    for raw in lines:
+        row = next(csv.reader([raw.rstrip(b"\r").decode("utf-8", "replace")]), [])
+        if len(row) != 4:
+            return False
+        if row[3].strip():
+            dates.append(row[3])
+    return bool(dates) and not np.isnan(_parse_times(pd.Index(dates))).any()
+
+
+def parse(data: bytes, name: str, options: Options) -> Parsed:
+    """Parse the bytes of a Last.fm CSV export (see the module docstring).
+
+    Raises:
+        DataFormatError: the file or a row cannot be read.
+    """
+    data, blanked = check_text(data, name, skip_bad_lines=options.skip_bad_rows)
+    body = memoryview(data)[len(_BOM) :] if data.startswith(_BOM) else memoryview(data)
+    header = header_of(data)
+    names = header if header is not None else list(_NO_HEADER)
+    if header is None and not looks_like_no_header(data):
+        raise fail(
+            name, "line 1", "not a Last.fm CSV: expected a header or artist,album,track,date"
+        )
+    table, invalid = _read_table(body, names, header is not None, name, options)
+    n = table.num_rows
+    rows = Rows(name, n, lambda i: f"line {_line_of_row(data, i, len(names), header)}", options)
+    if blanked + invalid:
+        rows.skipped[BAD_ROW] += blanked + invalid
+
+    def column(aliases: tuple[str, ...]) -> pd.Series | None:
+        for alias in aliases:
+            if alias in names:
+                return _as_category(table.column(names.index(alias)))
+        return None
+
+    artist, track = column(_ALIASES["artist"]), column(_ALIASES["track"])
+    if artist is None or track is None:  # header_of guarantees both; this is for mypy
+        raise fail(name, "line 1", "the header names no artist or no track column")
+    ms, known = _times(names, table, rows)
+    rows.skip(~known, NOW_PLAYING)
+    rows.check_times(ms, known)
+    rows.skip(missing_text(artist), NO_ARTIST)
+    rows.skip(missing_text(track), NO_TRACK)
+    cols: dict[str, Any] = {"played_at": ms, "artist": artist, "track": track}
+    for key in ("album", "artist_mbid", "album_mbid", "track_mbid"):
+        found = column(_ALIASES[key])
+        if found is not None:
+            cols[key] = found
+    return rows.finish(cols, SOURCE)
+
+
+def _read_table(
+    body: memoryview, names: list[str], has_header: bool, name: str, options: Options
+) -> tuple[Any, int]:
+    """Read every column as dictionary-encoded text; returns the table and bad-row count."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    invalid: list[str] = []
+
+    def on_invalid(row: Any) -> str:
+        invalid.append(str(row.text))
+        return "skip" if options.skip_bad_rows else "error"
+
+    text = pa.dictionary(pa.int32(), pa.string())
+    # Give duplicated header names unique labels so pyarrow accepts them.
+    labels = [f"c{i}" for i in range(len(names))]
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(body),
+            read_options=pacsv.ReadOptions(
+                column_names=labels, skip_rows=1 if has_header else 0, block_size=1 << 22
+            ),
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=True, invalid_row_handler=on_invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(labels, text),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        data = bytes(body)
+        if invalid:
+            bad = invalid[-1]
+            pos = data.find(bad.encode())
+            where = f"line {line_of(data, pos)}" if pos >= 0 else None
+            got = len(next(csv.reader([bad]), []))
+            raise fail(
+                name, where, f"expected {len(names)} fields, found {got} (truncated or garbled row)"
+            ) from exc
+        raise fail(name, None, f"cannot parse the CSV: {exc}") from exc
+    return table, len(invalid)
+
+
+def _as_category(chunked: Any) -> pd.Series:
+    series: pd.Series = chunked.to_pandas()
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype("category")
+    return series
+
+
+def _times(names: list[str], table: Any, rows: Rows) -> tuple[np.ndarray, np.ndarray]:
+    """Start times in ms since the epoch, and which rows have one."""
+    unix = next((n for n in _UNIX_NAMES if n in names), None)
+    textual = next((n for n in _TEXT_TIME_NAMES if n in names), None)
+    chosen = unix or textual
+    assert chosen is not None
+    values = _as_category(table.column(names.index(chosen)))
+    cats = pd.Index(values.cat.categories.astype(str))
+    if unix is not None:
+        secs = pd.to_numeric(pd.Series(cats.str.strip()), errors="coerce").to_numpy(float)
+        per_cat = np.where(secs == np.round(secs), secs * 1000, np.nan)
+    else:
+        per_cat = _parse_times(cats)
+    blank = np.asarray(cats.str.strip() == "", dtype=bool)
+    codes = values.cat.codes.to_numpy()
+    safe = np.where(codes < 0, 0, codes)
+    empty = (codes < 0) | (blank[safe] if len(cats) else codes < 0)
+    ms_float = per_cat[safe] if len(cats) else np.zeros(len(codes))
+    unparsed = ~empty & np.isnan(ms_float)
+    rows.bad(unparsed, lambda i: f"{chosen} {str(values.iloc[i])!r} is not a time royalty can read")
+    known = ~empty & ~np.isnan(ms_float)
+    ms = np.where(known, np.nan_to_num(ms_float), 0).astype(np.int64)
+    return ms, known
+
+
+def _parse_times(cats: pd.Index) -> np.ndarray:
+    """Milliseconds since the epoch for each date string (UTC), NaN where unreadable."""
+    out = np.full(len(cats), np.nan)
+    texts = pd.Series(cats.astype(str)).str.strip()
+    digits = texts.str.fullmatch(r"\d{9,11}").to_numpy(dtype=bool)
+    out[digits] = texts[digits].astype("int64").to_numpy() * 1000.0
+    for fmt in _FORMATS:
+        todo = np.isnan(out) & (texts != "").to_numpy()
+        if not todo.any():
+            break
+        parsed = pd.to_datetime(texts[todo], format=fmt, errors="coerce", utc=True)
+        ok = parsed.notna().to_numpy()
+        idx = np.flatnonzero(todo)[ok]
+        out[idx] = parsed[ok].astype("datetime64[ms, UTC]").astype("int64").to_numpy()
+    return out
+
+
+def _line_of_row(data: bytes, index: int, width: int, header: list[str] | None) -> int:
+    """The line on which row ``index`` (counting kept rows from 0) starts.
+
+    Mirrors pyarrow's reading: blank lines and rows with the wrong number of
+    fields are not rows. Only called to name a bad row, so speed does not matter.
+    """
+    text = data.decode("utf-8", "replace")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    seen, start = -1, 1
+    for row in reader:
+        if header is not None and reader.line_num == 1 and seen == -1 and start == 1:
+            start = reader.line_num + 1
+            seen = -1
+            header = None
+            continue
+        if row and len(row) == width:
+            seen += 1
+            if seen == index:
+                return start
+        start = reader.line_num + 1
+    return start
