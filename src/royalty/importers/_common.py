@@ -257,3 +257,91 @@ def missing_text(values: Any) -> NDArray[np.bool_]:
     isna = series.isna().to_numpy()
     text = series.where(~series.isna(), "").astype(str)
     return np.asarray(isna | (text.str.strip() == "").to_numpy(), dtype=bool)
+
+
+def load_json(data: bytes, name: str) -> Any:
+    """Parse a whole JSON document, with errors that say where and why.
+
+    Raises:
+        DataFormatError: empty, not UTF-8, NUL bytes, or not valid JSON.
+    """
+    import json
+
+    data, _ = check_text(data, name)
+    text = data.decode("utf-8-sig")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(text.rstrip()):
+            raise fail(
+                name, f"line {exc.lineno}", "the JSON ends early: the file is truncated"
+            ) from exc
+        raise fail(name, f"line {exc.lineno}", f"not valid JSON ({exc.msg})") from exc
+
+
+def integers(values: list[Any], rows: Rows, label: str) -> NDArray[np.float64]:
+    """Whole numbers from JSON values as floats (NaN where missing); others are bad rows."""
+    out = np.full(len(values), np.nan)
+    wrong = np.zeros(len(values), dtype=bool)
+    for i, v in enumerate(values):
+        if v is None:
+            continue
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v or int(v) != v:
+            if isinstance(v, str) and v.strip().lstrip("-").isdigit():
+                out[i] = int(v)
+                continue
+            wrong[i] = True
+            continue
+        out[i] = v
+    rows.bad(wrong, lambda i: f"{label} is {values[i]!r}, expected a whole number")
+    return out
+
+
+def texts(values: list[Any], rows: Rows, label: str) -> list[str | None]:
+    """Strings from JSON values (None where missing or blank); non-strings are bad rows."""
+    wrong = np.fromiter(
+        (v is not None and not isinstance(v, str) for v in values), dtype=bool, count=len(values)
+    )
+    rows.bad(wrong, lambda i: f"{label} is {values[i]!r}, expected text")
+    return [v if isinstance(v, str) and v.strip() else None for v in values]
+
+
+def iso_times(
+    values: list[Any], rows: Rows, label: str
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """ISO 8601 times (UTC unless they say otherwise) to ms since the epoch, and which are known."""
+    series = pd.Series([v if isinstance(v, str) else None for v in values], dtype=object)
+    parsed = pd.to_datetime(series, format="ISO8601", utc=True, errors="coerce")
+    present = np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
+    unread = present & parsed.isna().to_numpy()
+    rows.bad(unread, lambda i: f"{label} {values[i]!r} is not a time royalty can read")
+    known = ~parsed.isna().to_numpy()
+    ms = np.zeros(len(values), dtype=np.int64)
+    ms[known] = parsed[known].astype("datetime64[ms, UTC]").astype("int64").to_numpy()
+    return ms, known
+
+
+def record_rows(records: Any, name: str, options: Options, what: str) -> tuple[list[Any], Rows]:
+    """Check that ``records`` is a list of JSON objects and set up its :class:`Rows`."""
+    if not isinstance(records, list):
+        raise fail(name, None, f"expected a JSON array of {what}")
+    rows = Rows(name, len(records), lambda i: f"record {i + 1}", options)
+    rows.bad([not isinstance(r, dict) for r in records], lambda i: "expected a JSON object")
+    return records, rows
+
+
+def get(records: list[Any], rows: Rows, key: str, *, required: bool = True) -> list[Any]:
+    """``record[key]`` for every record (None for skipped non-objects).
+
+    Raises:
+        DataFormatError: a kept record lacks a required ``key``.
+    """
+    values = [r.get(key) if isinstance(r, dict) else None for r in records]
+    if required:
+        absent = np.fromiter(
+            (not isinstance(r, dict) or key not in r for r in records),
+            dtype=bool,
+            count=len(records),
+        )
+        rows.bad(absent, f"no {key!r} field")
+    return values

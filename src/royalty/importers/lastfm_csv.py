@@ -39,6 +39,7 @@ from royalty.importers._common import (
     missing_text,
     read_bytes,
 )
+from royalty.importers._dates import parse_day_month_year
 
 SOURCE: Final = "lastfm-csv"
 _BOM: Final = b"\xef\xbb\xbf"
@@ -212,25 +213,47 @@ def _as_category(chunked: Any) -> pd.Series:
 
 
 def _times(names: list[str], table: Any, rows: Rows) -> tuple[np.ndarray, np.ndarray]:
-    """Start times in ms since the epoch, and which rows have one."""
-    unix = next((n for n in _UNIX_NAMES if n in names), None)
-    textual = next((n for n in _TEXT_TIME_NAMES if n in names), None)
-    chosen = unix or textual
-    assert chosen is not None
-    values = _as_category(table.column(names.index(chosen)))
-    cats = pd.Index(values.cat.categories.astype(str))
-    if unix is not None:
-        secs = pd.to_numeric(pd.Series(cats.str.strip()), errors="coerce").to_numpy(float)
-        per_cat = np.where(secs == np.round(secs), secs * 1000, np.nan)
-    else:
-        per_cat = _parse_times(cats)
-    blank = np.asarray(cats.str.strip() == "", dtype=bool)
-    codes = values.cat.codes.to_numpy()
-    safe = np.where(codes < 0, 0, codes)
-    empty = (codes < 0) | (blank[safe] if len(cats) else codes < 0)
-    ms_float = per_cat[safe] if len(cats) else np.zeros(len(codes))
-    unparsed = ~empty & np.isnan(ms_float)
-    rows.bad(unparsed, lambda i: f"{chosen} {str(values.iloc[i])!r} is not a time royalty can read")
+    """Start times in ms since the epoch, and which rows have one.
+
+    Each Arrow chunk's dictionary (its distinct strings) is converted once and
+    spread over the rows through the chunk's indices.
+    """
+    import pyarrow.compute as pc
+
+    unix: str | None = next((n for n in _UNIX_NAMES if n in names), None)
+    chosen: str | None = unix or next((n for n in _TEXT_TIME_NAMES if n in names), None)
+    if chosen is None:
+        raise fail(rows.name, "line 1", "the header names no time column (uts, utc_time, date)")
+    column = table.column(names.index(chosen))
+    per_row, blanks = [], []
+    for chunk in column.chunks:
+        words = chunk.dictionary
+        trimmed = pc.utf8_trim_whitespace(words)
+        blank = np.asarray(pc.equal(trimmed, "").to_numpy(zero_copy_only=False), dtype=bool)
+        if unix is not None:
+            digits = pc.match_substring_regex(trimmed, r"^\d{1,12}$").to_numpy(zero_copy_only=False)
+            ms_words = np.full(len(words), np.nan)
+            picked = pc.filter(trimmed, digits).cast("int64").to_numpy()
+            ms_words[np.asarray(digits, dtype=bool)] = picked * 1000.0
+        else:
+            ms_words = parse_day_month_year(words)
+            retry = np.flatnonzero(np.isnan(ms_words) & ~blank)
+            if len(retry):
+                texts = pd.Index(words.take(retry).to_pylist())
+                ms_words[retry] = _parse_times(texts)
+        indices = chunk.indices.to_numpy(zero_copy_only=False)
+        per_row.append(ms_words[indices])
+        blanks.append(blank[indices])
+    ms_float = np.concatenate(per_row) if per_row else np.zeros(0)
+    empty = np.concatenate(blanks) if blanks else np.zeros(0, dtype=bool)
+
+    def value(i: int) -> str:
+        return str(column[i].as_py())
+
+    rows.bad(
+        ~empty & np.isnan(ms_float),
+        lambda i: f"{chosen} {value(i)!r} is not a time royalty can read",
+    )
     known = ~empty & ~np.isnan(ms_float)
     ms = np.where(known, np.nan_to_num(ms_float), 0).astype(np.int64)
     return ms, known
