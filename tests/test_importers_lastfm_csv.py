@@ -85,3 +85,108 @@ def test_ghan_bad_uts_names_the_line(tmp_path: Path) -> None:
     path = write(tmp_path / "bad.csv", f"{GHAN_HEADER}\n{good}\n{bad}\n")
     with pytest.raises(DataFormatError, match=r"bad\.csv: line 3: uts 'soon'"):
         read_lastfm_csv(path)
+
+
+def test_lastfm_to_csv_no_header_now_playing_and_repeats(tmp_path: Path) -> None:
+    from royalty.importers import read_files
+
+    text = (
+        "Biome,UNITY,Unity,\n"  # now playing: no date
+        "Biome,Kora,Let Me,20 Nov 2020 09:35\n"
+        "Biome,,Kitemare,20 Nov 2020 09:28\n"
+        "Biome,,Kitemare,20 Nov 2020 09:28\n"  # a repeat: still a play
+    )
+    result = read_files(write(tmp_path / "export.csv", text))
+    plays = result.plays
+    assert len(plays) == 3
+    assert dict(result.skipped) == {"now playing (no date)": 1}
+    assert plays["played_at"].tolist() == [
+        pd.Timestamp("2020-11-20 09:28", tz="UTC"),
+        pd.Timestamp("2020-11-20 09:28", tz="UTC"),
+        pd.Timestamp("2020-11-20 09:35", tz="UTC"),
+    ]
+    assert plays["album"].isna().tolist() == [True, True, False]
+    assert result.files[0].format == "lastfm-csv"
+
+
+def test_utc_time_header_with_comma_in_date_and_quoted_names(tmp_path: Path) -> None:
+    text = (
+        "utc_time,artist,album,track\n"
+        '"24 Jan 2023, 09:42",*67,"Cast a Spell, Single",Cast a Spell\n'
+        '"1 Feb 2023, 00:05",Кино,,Группа крови\n'
+    )
+    plays = read_lastfm_csv(write(tmp_path / "x.csv", text))
+    assert plays["played_at"].tolist() == [
+        pd.Timestamp("2023-01-24 09:42", tz="UTC"),
+        pd.Timestamp("2023-02-01 00:05", tz="UTC"),
+    ]
+    assert plays["album"].iloc[0] == "Cast a Spell, Single"
+    assert plays["artist"].iloc[1] == "Кино"
+
+
+def test_capitalised_artist_album_track_date_header(tmp_path: Path) -> None:
+    text = "Artist,Album,Track,Date\nA,B,C,03 Mar 2021 17:00\n"
+    plays = read_lastfm_csv(write(tmp_path / "x.csv", text))
+    assert plays["played_at"].tolist() == [pd.Timestamp("2021-03-03 17:00", tz="UTC")]
+    assert (plays["artist"].iloc[0], plays["album"].iloc[0], plays["track"].iloc[0]) == (
+        "A",
+        "B",
+        "C",
+    )
+
+
+NAMES = [
+    "🎸 Emoji Band",
+    "坂本龍一",
+    "فيروز",  # right-to-left
+    "Ame\u0301lie",  # e + combining acute, kept decomposed
+    'Say "Hi", Again',
+]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_text_is_kept_exactly(tmp_path: Path, name: str) -> None:
+    quoted = '"' + name.replace('"', '""') + '"'
+    text = f"{GHAN_HEADER}\n" + f'"1700000000","",{quoted},"","","",{quoted},""\n'
+    plays = read_lastfm_csv(write(tmp_path / "x.csv", text, bom=True, crlf=True))
+    assert plays["artist"].iloc[0] == name
+    assert plays["track"].iloc[0] == name
+
+
+def test_fast_date_parser_agrees_with_strptime() -> None:
+    import pyarrow as pa
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from royalty.importers._dates import parse_day_month_year
+
+    moments = st.datetimes(
+        min_value=pd.Timestamp("2002-01-01").to_pydatetime(),
+        max_value=pd.Timestamp("2040-12-31").to_pydatetime(),
+    )
+    layouts = st.sampled_from(["%d %b %Y %H:%M", "%d %b %Y, %H:%M", "%d %b %Y %H:%M:%S"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(moments, layouts, st.booleans())
+    def check(moment: object, layout: str, strip_zero: bool) -> None:
+        stamp = pd.Timestamp(moment).floor("s")
+        if "%S" not in layout:
+            stamp = stamp.floor("min")
+        text = stamp.strftime(layout)
+        if strip_zero and text.startswith("0"):
+            text = text[1:]  # lastfm-to-csv writes "1 Feb" as well as "01 Feb"
+        expected = stamp.value // 1_000_000
+        assert parse_day_month_year(pa.array([text])).tolist() == [float(expected)]
+
+    check()
+
+
+@pytest.mark.parametrize(
+    "text", ["31 Apr 2020 10:00", "12 Foo 2020 10:00", "1 Jan 2020 25:00", "1 Jan 2020", "x" * 20]
+)
+def test_fast_date_parser_rejects_impossible_dates(text: str) -> None:
+    import pyarrow as pa
+
+    from royalty.importers._dates import parse_day_month_year
+
+    assert pd.isna(parse_day_month_year(pa.array([text]))[0])
