@@ -133,7 +133,7 @@ def check_text(data: bytes, name: str, *, skip_bad_lines: bool = False) -> tuple
             kept.append(line if ok else b"")
             dropped += not ok
         return b"\n".join(kept), dropped
-    if nul >= 0 and (bad_utf8 is None or nul <= bad_utf8):
+    if nul >= 0:  # a NUL byte means binary data, whatever else is wrong
         raise fail(name, f"line {line_of(data, nul)}", "NUL byte: this is a binary file, not text")
     assert bad_utf8 is not None
     byte = data[bad_utf8]
@@ -272,7 +272,8 @@ def load_json(data: bytes, name: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()):
+        tail = text.rstrip()
+        if exc.pos >= len(tail) or not tail.endswith(("]", "}")):
             raise fail(
                 name, f"line {exc.lineno}", "the JSON ends early: the file is truncated"
             ) from exc

@@ -195,7 +195,7 @@ def _read_table(
         data = bytes(body)
         if invalid:
             bad = invalid[-1]
-            pos = data.find(bad.encode())
+            pos = _find_line(data, bad.encode())
             where = f"line {line_of(data, pos)}" if pos >= 0 else None
             got = len(next(csv.reader([bad]), []))
             raise fail(
@@ -299,3 +299,15 @@ def _line_of_row(data: bytes, index: int, width: int, header: list[str] | None) 
                 return start
         start = reader.line_num + 1
     return start
+
+
+def _find_line(data: bytes, text: bytes) -> int:
+    """The offset of the first whole line equal to ``text``, or -1."""
+    pos = data.find(text)
+    while pos >= 0:
+        at_start = pos == 0 or data[pos - 1 : pos] == b"\n"
+        after = data[pos + len(text) : pos + len(text) + 2]
+        if at_start and (after in (b"", b"\n", b"\r\n") or after.startswith(b"\n")):
+            return pos
+        pos = data.find(text, pos + 1)
+    return -1
