@@ -29,3 +29,53 @@ def config_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+CONFIG_FILE = "royalty.toml"
+"""Name of the optional config file inside :func:`config_dir`."""
+
+
+def config_path() -> Path:
+    """Where royalty looks for its config file: ``config_dir() / "royalty.toml"``.
+
+    Example:
+        >>> config_path().name
+        'royalty.toml'
+    """
+    return config_dir() / CONFIG_FILE
+
+
+def read_config(path: Path | None = None) -> dict[str, object]:
+    """Read the config file (TOML); an absent file is an empty config.
+
+    The file is optional. Today it holds the Last.fm settings, each of which an
+    option or an environment variable overrides::
+
+        [lastfm]
+        api_key = "0123456789abcdef0123456789abcdef"  # after --api-key, LASTFM_API_KEY
+        api_url = "https://ws.audioscrobbler.com/2.0/"  # after --api-url, LASTFM_API_URL
+
+    Keep the file private (``chmod 600``): it holds a secret.
+
+    Args:
+        path: the file to read; default :func:`config_path`.
+
+    Raises:
+        UsageError: the file exists but is not valid TOML or cannot be read.
+
+    Example:
+        >>> read_config(Path("/nonexistent/royalty.toml"))
+        {}
+    """
+    import tomllib
+
+    from royalty.errors import UsageError
+
+    path = path or config_path()
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"cannot read the config file {path}: {exc}; fix or remove it") from exc
