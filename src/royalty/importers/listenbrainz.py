@@ -40,6 +40,8 @@ def is_listen(obj: Any) -> bool:
 
 def listens_of(doc: Any) -> list[Any] | None:
     """The listens of a parsed JSON document, or None if it is not ListenBrainz."""
+    if is_listen(doc):  # JSON Lines with a single line
+        return [doc]
     if isinstance(doc, dict):
         inner = doc.get("payload", doc)
         listens = inner.get("listens") if isinstance(inner, dict) else None

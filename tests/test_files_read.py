@@ -1,0 +1,145 @@
+"""read_files end to end: zips, folders, windows, overlaps and cross-source matching."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from royalty import matching, schema
+from royalty.importers import read_files
+
+T = pd.Timestamp
+
+# Three plays, as Spotify's extended history records them: ts is the END.
+# start = ts - ms_played: 10:03:20 - 200 s = 10:00:00; 10:08:00 - 240 s = 10:04:00;
+# 10:12:30 - 250 s = 10:08:20.
+SPOTIFY = [
+    ("2023-05-01T10:03:20Z", 200000, "Mitski", "Nobody"),
+    ("2023-05-01T10:08:00Z", 240000, "Mitski", "Washing Machine Heart"),
+    ("2023-05-01T10:12:30Z", 250000, "Phoebe Bridgers", "Motion Sickness"),
+]
+# The same three plays scrobbled to Last.fm, at minute precision, a few seconds late,
+# with different case and spacing, plus one play only Last.fm saw.
+LASTFM = (
+    "MITSKI,Be the Cowboy,nobody,01 May 2023 10:00\n"
+    "Mitski,Be the Cowboy,Washing  Machine Heart,01 May 2023 10:05\n"
+    "Phoebe Bridgers,Stranger in the Alps,Motion Sickness,01 May 2023 10:09\n"
+    "Big Thief,Capacity,Mythological Beauty,01 May 2023 11:00\n"
+)
+
+
+def spotify_file(path: Path) -> Path:
+    doc = [
+        {"ts": ts, "ms_played": ms, "master_metadata_album_artist_name": a,
+         "master_metadata_track_name": t, "master_metadata_album_album_name": None}
+        for ts, ms, a, t in SPOTIFY
+    ]  # fmt: skip
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def lastfm_file(path: Path) -> Path:
+    path.write_text(LASTFM)
+    return path
+
+
+@pytest.mark.parametrize("spotify_first", [True, False])
+def test_same_plays_from_two_sources_count_once_in_either_order(
+    tmp_path: Path, spotify_first: bool
+) -> None:
+    files = [spotify_file(tmp_path / "endsong_0.json"), lastfm_file(tmp_path / "lastfm.csv")]
+    result = read_files(files if spotify_first else files[::-1])
+    assert result.matched == 3
+    assert len(result.plays) == 4  # the union: three shared plays and Big Thief
+    # The Spotify rows carry the duration and the seconds, so they are kept.
+    kept = result.plays.set_index("track")
+    assert kept.loc["Nobody", "source"] == "spotify-extended"
+    assert kept.loc["Nobody", "played_at"] == T("2023-05-01 10:00:00", tz="UTC")
+    assert kept.loc["Mythological Beauty", "source"] == "lastfm-csv"
+
+
+def test_matching_gives_the_same_union_whichever_order(tmp_path: Path) -> None:
+    a = read_files(spotify_file(tmp_path / "endsong_0.json")).plays
+    b = read_files(lastfm_file(tmp_path / "lastfm.csv")).plays
+    ab = matching.merge_plays(a, b).plays.sort_values("played_at", ignore_index=True)
+    ba = matching.merge_plays(b, a).plays.sort_values("played_at", ignore_index=True)
+    pd.testing.assert_frame_equal(ab.astype(str), ba.astype(str))
+
+
+def test_plays_outside_the_window_are_not_matched(tmp_path: Path) -> None:
+    a = read_files(spotify_file(tmp_path / "endsong_0.json")).plays
+    b = read_files(lastfm_file(tmp_path / "lastfm.csv")).plays
+    # Washing Machine Heart is 60 s apart; Motion Sickness 40 s; Nobody 0 s.
+    assert matching.merge_plays(a, b, window=30).matched == 1
+    assert matching.merge_plays(a, b, window=50).matched == 2
+
+
+def test_same_source_repeats_are_never_matched() -> None:
+    row = {"played_at": [T("2023-05-01 10:00", tz="UTC")], "artist": ["A"], "track": ["B"]}
+    one = schema.normalize(pd.DataFrame(row), source="lastfm-csv")
+    later = one.assign(played_at=one["played_at"] + pd.Timedelta(seconds=30))
+    merged = matching.merge_plays(one, later)
+    assert (merged.matched, merged.added, len(merged.plays)) == (0, 1, 2)
+
+
+def test_same_file_twice_and_overlapping_exports_add_nothing_twice(tmp_path: Path) -> None:
+    old = tmp_path / "old.csv"
+    old.write_text("A,X,B,01 May 2023 10:00\nA,X,B,01 May 2023 10:00\n")
+    new = tmp_path / "new.csv"
+    new.write_text("A,X,B,01 May 2023 10:00\nA,X,B,01 May 2023 10:00\nC,X,D,02 May 2023 10:00\n")
+    twice = read_files([old, old])
+    assert (len(twice.plays), twice.overlapping) == (2, 2)
+    both = read_files([old, new])
+    assert (len(both.plays), both.overlapping, both.matched) == (3, 2, 0)
+
+
+def test_zip_of_several_files_passes_over_the_rest(tmp_path: Path) -> None:
+    spotify = spotify_file(tmp_path / "s.json").read_text()
+    path = tmp_path / "my_data.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("MyData/Streaming_History_Audio_2023.json", spotify)
+        zf.writestr("MyData/Userdata.json", json.dumps({"username": "x"}))
+        zf.writestr("MyData/lastfm.csv", LASTFM)
+        wilco = {"artist_name": "Wilco", "track_name": "Jesus, Etc."}
+        zf.writestr(
+            "listens/2023/5.jsonl",
+            json.dumps({"listened_at": 1682935200, "track_metadata": wilco}),
+        )
+    result = read_files(path)
+    formats = {f.name.split("/")[-1]: f.format for f in result.files}
+    assert formats == {
+        "Streaming_History_Audio_2023.json": "spotify-extended",
+        "Userdata.json": None,
+        "lastfm.csv": "lastfm-csv",
+        "5.jsonl": "listenbrainz",
+    }
+    assert [f.name for f in result.passed_over] == [f"{path}/MyData/Userdata.json"]
+    assert (len(result.plays), result.matched) == (5, 3)
+
+
+def test_folder_is_read_recursively(tmp_path: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    spotify_file(tmp_path / "a" / "b" / "endsong_1.json")
+    lastfm_file(tmp_path / "a" / "scrobbles.csv")
+    result = read_files(tmp_path / "a")
+    assert (len(result.plays), result.matched) == (4, 3)
+
+
+def test_since_and_until_skip_and_count(tmp_path: Path) -> None:
+    path = lastfm_file(tmp_path / "lastfm.csv")
+    result = read_files(path, since="2023-05-01T10:01", until=T("2023-05-01 11:00"))
+    assert result.plays["track"].tolist() == ["Washing  Machine Heart", "Motion Sickness"]
+    assert result.skipped == {"outside since/until": 2}  # 10:00 before, 11:00 not before until
+
+
+def test_forced_format_overrides_sniffing(tmp_path: Path) -> None:
+    from royalty.errors import DataFormatError
+
+    path = lastfm_file(tmp_path / "lastfm.csv")
+    assert read_files(path, input_format="lastfm-to-csv").files[0].format == "lastfm-csv"
+    with pytest.raises(DataFormatError, match=r"lastfm\.csv"):
+        read_files(path, input_format="spotify-extended")
