@@ -312,8 +312,8 @@ def build_artists(rng: Rng, n_weeks: int) -> list[Artist]:
         for item in spec.split("|"):
             title, when = item.split("@")
             released = date.fromisoformat(when) if "-" in when else date(int(when) + 1, 1, 1)
-            known = cat.KNOWN_TRACKS.get(title)
-            titles = known.split("|") if known else c.titles(rng.between(9, 13), [])
+            listing = cat.KNOWN_TRACKS.get(title)
+            titles = listing.split("|") if listing else c.titles(rng.between(9, 13), [])
             albums.append((title, released, titles))
         artists.append(c.real(name, plays, albums))
     for name, _ in cat.SPECIAL_ARTISTS:
