@@ -143,3 +143,15 @@ def test_forced_format_overrides_sniffing(tmp_path: Path) -> None:
     assert read_files(path, input_format="lastfm-to-csv").files[0].format == "lastfm-csv"
     with pytest.raises(DataFormatError, match=r"lastfm\.csv"):
         read_files(path, input_format="spotify-extended")
+
+
+def test_frames_without_mbids_concatenate_with_frames_that_have_them(tmp_path: Path) -> None:
+    plain = lastfm_file(tmp_path / "plain.csv")
+    ghan = tmp_path / "ghan.csv"
+    ghan.write_text(
+        "uts,utc_time,artist,artist_mbid,album,album_mbid,track,track_mbid\n"
+        '"1700000000","","A","0b4ab1bb-c382-349e-af18-592e702c6bc6","","","B",""\n'
+    )
+    both = schema.concat([read_files(plain).plays, read_files(ghan).plays])
+    schema.validate(both)
+    assert both["artist_mbid"].notna().sum() == 1

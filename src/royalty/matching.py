@@ -76,7 +76,8 @@ def merge_plays(
     new = _new_rows(held, batch)
     already = len(batch) - len(new)
     if len(new) == 0 or len(held) == 0:
-        plays = schema.concat([held, new]) if len(new) else held.reset_index(drop=True)
+        # No concat here: an empty frame's categories may have another dtype.
+        plays = (new if len(held) == 0 else held).reset_index(drop=True)
         return Merged(plays, added=len(new), matched=0, replaced=0, already=already)
     win_ms = round(window * 1000)
     held_t = _ms(held)

@@ -228,8 +228,24 @@ class Rows:
         for col in ("artist", "track"):
             if col in frame.columns and isinstance(frame[col].dtype, pd.CategoricalDtype):
                 frame[col] = frame[col].cat.remove_unused_categories()
-        plays = schema.normalize(frame, source=source)
+        plays = _text_categories(schema.normalize(frame, source=source))
         return Parsed(plays=plays, rows=self.count, skipped=self.skipped)
+
+
+def _text_categories(plays: pd.DataFrame) -> pd.DataFrame:
+    """Give every text column categories of the default text dtype, even when empty.
+
+    pandas 3 leaves an all-missing column with ``object`` categories, which
+    ``union_categoricals`` (so ``schema.concat``) refuses to join with ``str`` ones.
+    """
+    text = pd.Index(["x"]).dtype
+    for col in schema.TEXT_COLUMNS:
+        cats = plays[col].cat.categories
+        if cats.dtype != text:
+            codes = plays[col].cat.codes.to_numpy()
+            fixed = pd.Categorical.from_codes(codes, categories=pd.Index(list(cats), dtype=text))
+            plays[col] = pd.Series(fixed, index=plays.index)
+    return plays
 
 
 def _to_ms(moment: datetime) -> int:
