@@ -1,3 +1,80 @@
-"""royalty: what did my listening pay the artists?"""
+"""royalty: what did my listening pay the artists?
+
+The public API for notebooks and scripts. Names load lazily (PEP 562), so
+``import royalty`` and the ``royalty`` command start without pandas.
+
+Example:
+    >>> import royalty
+    >>> plays = royalty.load_sample()
+    >>> table = royalty.compare(plays, royalty.CompareParams(rate=1 / 300))
+    >>> round(float(table.set_index("artist").loc["Radiohead", "streaming_payout"]), 2)
+    9.33
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# public name -> (module, attribute in that module)
+_LAZY: dict[str, tuple[str, str]] = {
+    "load_sample": ("royalty.sample", "load_sample"),
+    "load_history": ("royalty.history", "load_history"),
+    "History": ("royalty.history", "History"),
+    "CompareParams": ("royalty.pricing", "CompareParams"),
+    "compare": ("royalty.pricing", "compare"),
+    "totals": ("royalty.pricing", "totals"),
+    "filter_period": ("royalty.pricing", "filter_period"),
+    "summarize": ("royalty.stats", "summarize"),
+    "Stats": ("royalty.stats", "Stats"),
+    "merge_plays": ("royalty.store", "merge"),
+    "load_plays": ("royalty.store", "load"),
+    "list_users": ("royalty.store", "users"),
+    "RoyaltyError": ("royalty.errors", "RoyaltyError"),
+    "PLAYS_COLUMNS": ("royalty.schema", "COLUMNS"),
+}
+
+__all__ = [
+    "PLAYS_COLUMNS",
+    "CompareParams",
+    "History",
+    "RoyaltyError",
+    "Stats",
+    "__version__",
+    "compare",
+    "filter_period",
+    "list_users",
+    "load_history",
+    "load_plays",
+    "load_sample",
+    "merge_plays",
+    "summarize",
+    "totals",
+]
+
+if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ loads these
+    from royalty.errors import RoyaltyError
+    from royalty.history import History, load_history
+    from royalty.pricing import CompareParams, compare, filter_period, totals
+    from royalty.sample import load_sample
+    from royalty.schema import COLUMNS as PLAYS_COLUMNS
+    from royalty.stats import Stats, summarize
+    from royalty.store import load as load_plays
+    from royalty.store import merge as merge_plays
+    from royalty.store import users as list_users
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'royalty' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

@@ -61,7 +61,7 @@ KEY: Final[tuple[str, str, str]] = ("played_at", "artist", "track")
 
 def dtypes() -> dict[str, object]:
     """The dtype of each column, in schema order."""
-    out: dict[str, object] = {c: "category" for c in TEXT_COLUMNS}
+    out: dict[str, object] = dict.fromkeys(TEXT_COLUMNS, "category")
     out["played_at"] = TIME_DTYPE
     out["duration_ms"] = "Int64"
     return {c: out[c] for c in COLUMNS}
@@ -95,7 +95,12 @@ def as_category(series: pd.Series) -> pd.Series:
     cats = series.cat.categories
     text = pd.Index(["x"]).dtype
     if cats.dtype != text:
-        series = series.cat.rename_categories(cats.astype(str).astype(text))
+        new_cats = pd.Index(cats.astype(str), dtype=text)
+        series = pd.Series(
+            pd.Categorical.from_codes(series.cat.codes, categories=new_cats),
+            index=series.index,
+            name=series.name,
+        )
     return series
 
 
@@ -126,7 +131,8 @@ def normalize(frame: pd.DataFrame, *, source: str | None = None) -> pd.DataFrame
     for col in TEXT_COLUMNS:
         series = df[col]
         if not isinstance(series.dtype, pd.CategoricalDtype):
-            series = series.astype("string").str.strip().replace("", pd.NA)
+            text_values = series.astype("string").str.strip()
+            series = text_values.mask(text_values == "")
         series = as_category(series)
         if (series.cat.categories == "").any():
             series = series.cat.remove_categories([""])
@@ -145,9 +151,7 @@ def validate(frame: pd.DataFrame) -> None:
     import pandas as pd
 
     if tuple(frame.columns) != COLUMNS:
-        raise DataFormatError(
-            f"plays have columns {list(frame.columns)}, expected {list(COLUMNS)}"
-        )
+        raise DataFormatError(f"plays have columns {list(frame.columns)}, expected {list(COLUMNS)}")
     for col, dtype in dtypes().items():
         actual = frame[col].dtype
         ok = (
@@ -167,7 +171,7 @@ def concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     import pandas as pd
     from pandas.api.types import union_categoricals
 
-    parts = [f for f in frames]
+    parts = list(frames)
     if not parts:
         return empty()
     if len(parts) == 1:

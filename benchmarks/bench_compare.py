@@ -1,0 +1,150 @@
+"""Benchmark: `royalty compare` against a bare pandas baseline, and `royalty --help`.
+
+Run by hand (it is not part of the test suite):
+
+    python benchmarks/bench_compare.py            # 1 M and 10 M plays
+    python benchmarks/bench_compare.py --sizes 1000000 --repeats 3
+
+For each size it builds a synthetic history, merges it into a store under a
+temporary ROYALTY_HOME through the library, then times, alternating in one
+run, two whole processes:
+
+* ``royalty compare --top 0 --format json`` for that user, and
+* a baseline: ``pandas.read_parquet`` of the columns compare needs
+  (played_at, artist, album, duration_ms), ``groupby('artist').size()`` and
+  ``groupby(['artist', 'album']).size()``.
+
+It prints each median, the median of the per-round ratios, and each
+process's peak memory (maximum resident set size). Targets (issue 2):
+compare ≤ 1.5× the baseline and ≤ 2.5 GB at 10 M plays; ``royalty --help``
+≤ 0.35 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+BASELINE = """
+import sys
+import pandas as pd
+plays = pd.read_parquet(sys.argv[1], columns=["played_at", "artist", "album", "duration_ms"])
+a = plays.groupby("artist", observed=True).size()
+b = plays.groupby(["artist", "album"], observed=True).size()
+print(len(a), len(b))
+"""
+
+
+def synthetic_plays(n: int, seed: int = 1) -> pd.DataFrame:
+    """``n`` plays over seven years: Zipf-like artists, a few albums each, some short plays."""
+    from royalty import schema
+
+    rng = np.random.default_rng(seed)
+    n_artists = max(1000, n // 500)
+    artist_codes = np.minimum(rng.zipf(1.3, n) - 1, n_artists - 1)
+    album_codes = artist_codes * 6 + rng.integers(0, 6, n)
+    album_codes = np.where(rng.random(n) < 0.1, -1, album_codes)  # no album
+    track_codes = album_codes.clip(0) * 12 + rng.integers(0, 12, n)
+    start = pd.Timestamp("2006-05-01", tz="UTC").value // 10**6
+    span_ms = 7 * 365 * 86400 * 1000
+    played_at = np.sort(rng.integers(start, start + span_ms, n)).astype("datetime64[ms]")
+    duration = pd.array(rng.integers(5_000, 400_000, n), dtype="Int64")
+    duration[rng.random(n) < 0.3] = pd.NA
+    artists = np.array([f"Artist {i}" for i in range(n_artists)])
+    albums = np.array([f"Album {i}" for i in range(n_artists * 6)])
+    tracks = np.array([f"Track {i}" for i in range(int(track_codes.max()) + 1)])
+    frame = pd.DataFrame(
+        {
+            "played_at": pd.Series(played_at).dt.tz_localize("UTC"),
+            "artist": pd.Categorical.from_codes(artist_codes, categories=artists),
+            "track": pd.Categorical.from_codes(track_codes, categories=tracks),
+            "album": pd.Categorical.from_codes(album_codes, categories=albums),
+            "duration_ms": duration,
+            "source": "benchmark",
+        }
+    )
+    return schema.normalize(frame)
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one process."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.stderr:
+        proc.stderr.close()
+    if proc.returncode != 0:
+        raise SystemExit(f"{cmd} failed: {err}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def bench_size(n: int, repeats: int, royalty_exe: str) -> None:
+    from royalty import store
+
+    home = Path(tempfile.mkdtemp(prefix="royalty-bench-"))
+    env = {**os.environ, "ROYALTY_HOME": str(home)}
+    os.environ["ROYALTY_HOME"] = str(home)
+    try:
+        t0 = time.perf_counter()
+        plays = synthetic_plays(n)
+        store.merge("bench", plays)
+        del plays
+        path = store.plays_path("bench")
+        print(
+            f"\n{n:,} plays: built and merged in {time.perf_counter() - t0:.1f} s; "
+            f"store file {path.stat().st_size / 1e6:.0f} MB"
+        )
+        compare_cmd = [royalty_exe, "compare", "--user", "bench", "--top", "0", "--format", "json"]
+        base_cmd = [sys.executable, "-c", BASELINE, str(path)]
+        rows = []
+        for _ in range(repeats):
+            cw, cm = timed(compare_cmd, env)
+            bw, bm = timed(base_cmd, env)
+            rows.append((cw, bw, cw / bw, cm, bm))
+        cw, bw, ratio, cm, bm = (statistics.median(col) for col in zip(*rows, strict=True))
+        print(f"  compare   median {cw:6.2f} s   peak {cm:7.0f} MB")
+        print(f"  baseline  median {bw:6.2f} s   peak {bm:7.0f} MB")
+        print(f"  ratio compare/baseline: median {ratio:.2f} (target ≤ 1.5 at 10 M)")
+        print(f"  rounds: {', '.join(f'{r[2]:.2f}' for r in rows)}")
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def bench_help(repeats: int, royalty_exe: str) -> None:
+    env = dict(os.environ)
+    walls = [timed([royalty_exe, "--help"], env)[0] for _ in range(repeats)]
+    bare = [timed([sys.executable, "-c", "pass"], env)[0] for _ in range(repeats)]
+    print(
+        f"\nroyalty --help: median {statistics.median(walls):.3f} s "
+        f"(bare python start-up {statistics.median(bare):.3f} s; target ≤ 0.35 s)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    exe = shutil.which("royalty")
+    if exe is None:
+        raise SystemExit("install royalty first: pip install .")
+    bench_help(max(args.repeats, 10), exe)
+    for n in args.sizes:
+        bench_size(n, args.repeats, exe)
+
+
+if __name__ == "__main__":
+    main()

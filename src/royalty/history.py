@@ -1,0 +1,136 @@
+"""Choosing which listening history a command works on, and for which dates.
+
+Every analysis command picks its data the same way: the user named with
+``--user``; else the user whose history was imported most recently; else the
+bundled sample (and it says so).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from royalty import store
+from royalty.errors import UnknownUserError, UsageError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class History:
+    """A chosen history.
+
+    Attributes:
+        plays: the plays (only the requested columns), within the period.
+        label: who the plays belong to, for titles ("rj", "the bundled sample").
+        user: the stored user name, or None for the bundled sample.
+    """
+
+    plays: pd.DataFrame
+    label: str
+    user: str | None
+
+    @property
+    def is_sample(self) -> bool:
+        """Whether these plays come from the bundled sample."""
+        return self.user is None
+
+
+def parse_date(text: str, *, end: bool = False) -> datetime:
+    """Read a date or date-time given on the command line, as UTC.
+
+    ``YYYY-MM-DD`` means the start of that day, or with ``end=True`` the start
+    of the next day, so that ``--until 2012-12-31`` includes the 31st. A
+    date-time without a zone is taken as UTC.
+
+    Example:
+        >>> parse_date("2012-12-31", end=True).isoformat()
+        '2013-01-01T00:00:00+00:00'
+    """
+    value = text.strip()
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"cannot read {text!r} as a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    parsed = parsed.astimezone(UTC)
+    if end and _DATE_ONLY.fullmatch(value):
+        parsed += timedelta(days=1)
+    return parsed
+
+
+def parse_period(since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
+    """Parse ``--since`` (inclusive) and ``--until`` (inclusive of a whole date).
+
+    Returns the start (inclusive) and end (exclusive) as UTC datetimes.
+
+    Raises:
+        UsageError: a date cannot be read, or the period is empty.
+    """
+    start = parse_date(since) if since else None
+    stop = parse_date(until, end=True) if until else None
+    if start is not None and stop is not None and start >= stop:
+        raise UsageError(f"--since {since} is after --until {until}: the period is empty")
+    return start, stop
+
+
+def load_history(
+    user: str | None = None,
+    *,
+    columns: Sequence[str] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    home: Path | None = None,
+) -> History:
+    """Load the plays a command should work on.
+
+    Args:
+        user: a stored user; None picks the most recently imported one, or the
+            bundled sample when nothing has been imported.
+        columns: the schema columns to read (default: all).
+        since: keep plays starting at or after this time.
+        until: keep plays starting before this time.
+        home: the store's folder (default ``ROYALTY_HOME``).
+
+    Raises:
+        UnknownUserError: ``user`` has no stored plays.
+
+    Example:
+        >>> load_history(columns=["artist"]).label  # nothing imported yet
+        'the bundled sample'
+    """
+    if user is not None:
+        store.validate_user(user)
+        if not store.has_user(user, home):
+            known = ", ".join(u.user for u in store.users(home)) or "none yet"
+            raise UnknownUserError(
+                f"no plays are stored for {user!r} (stored users: {known}); "
+                f"run `royalty import {user}` first"
+            )
+        chosen = user.lower()
+    else:
+        chosen = store.most_recent_user(home) or ""
+    if chosen:
+        plays = store.load(chosen, columns=columns, since=since, until=until, home=home)
+        return History(plays=plays, label=chosen, user=chosen)
+
+    from royalty.sample import SAMPLE_LABEL, load_sample
+
+    plays = load_sample()
+    if since is not None:
+        plays = plays[plays["played_at"] >= since]
+    if until is not None:
+        plays = plays[plays["played_at"] < until]
+    if columns is not None:
+        plays = plays[list(columns)]
+    return History(plays=plays.reset_index(drop=True), label=SAMPLE_LABEL, user=None)

@@ -1,0 +1,253 @@
+"""Turn pricing and stats results into text: terminal tables, Markdown, CSV, JSON.
+
+Money is rounded here and only here (2 decimals, with the currency). CSV and
+JSON keep full precision.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from royalty.pricing import CompareParams, totals
+from royalty.stats import Stats
+from royalty.store import UserInfo
+from royalty.textfmt import ellipsize, render_markdown, render_table
+
+CURRENCY = "USD"
+LEVEL = "artist"
+COMPARE_COLUMNS = (
+    "artist",
+    "plays",
+    "albums",
+    "streaming_payout",
+    "cd_payout",
+    "difference",
+    "breakeven_plays",
+    "crossover_date",
+)
+_NAME_WIDTH = 32
+
+
+def iso(value: Any) -> str | None:
+    """ISO 8601 UTC text (``2010-05-03T12:34:56Z``) for a timestamp, None for a missing one."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    stamp = pd.Timestamp(value)
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    return stamp.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def money(value: float) -> str:
+    """``$1,234.57`` style: two decimals with a dollar sign (the currency is named in headers)."""
+    sign = "-" if value < 0 else ""
+    return f"{sign}${abs(value):,.2f}"
+
+
+def count(value: int) -> str:
+    """Whole numbers with thousands separators."""
+    return f"{value:,}"
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {
+            "artist": str(row["artist"]),
+            "plays": int(row["plays"]),
+            "albums": int(row["albums"]),
+            "streaming_payout": float(row["streaming_payout"]),
+            "cd_payout": float(row["cd_payout"]),
+            "difference": float(row["difference"]),
+            "breakeven_plays": int(row["breakeven_plays"]),
+            "crossover_date": iso(row["crossover_date"]),
+        }
+        for row in frame.to_dict("records")
+    ]
+
+
+def compare_json(frame: pd.DataFrame) -> str:
+    """A JSON array of objects with exactly the compare columns, full precision."""
+    return json.dumps(_records(frame), ensure_ascii=False, indent=2) + "\n"
+
+
+def compare_csv(frame: pd.DataFrame) -> str:
+    """CSV with the compare columns, full precision, dates as ISO 8601 UTC."""
+    out = frame.loc[:, list(COMPARE_COLUMNS)].copy()
+    out["artist"] = out["artist"].astype(str)
+    out["crossover_date"] = [iso(v) for v in out["crossover_date"]]
+    text: str = out.to_csv(index=False, lineterminator="\n")
+    return text
+
+
+def describe_parameters(params: CompareParams) -> str:
+    """One line naming the model's parameters, their units and level."""
+    return (
+        f"Rate {CURRENCY} {params.rate:.6g} per stream to the artist; "
+        f"CD margin {CURRENCY} {params.cd_margin:,.2f} per album to the artist; "
+        f"an album counts as bought once played {params.min_album_plays} times; "
+        f"plays under {params.min_seconds:g} s are not paid."
+    )
+
+
+def _rows(frame: pd.DataFrame) -> list[list[str]]:
+    return [
+        [
+            ellipsize(r["artist"], _NAME_WIDTH),
+            count(r["plays"]),
+            count(r["albums"]),
+            money(r["streaming_payout"]),
+            money(r["cd_payout"]),
+            money(r["difference"]),
+            count(r["breakeven_plays"]),
+            (r["crossover_date"] or "-")[:10],
+        ]
+        for r in _records(frame)
+    ]
+
+
+_HEADERS = (
+    "Artist",
+    "Plays",
+    "CDs",
+    f"Streaming ({CURRENCY})",
+    f"CD income ({CURRENCY})",
+    f"Difference ({CURRENCY})",
+    "Break-even plays",
+    "Crossover",
+)
+_RIGHT = (False, True, True, True, True, True, True, False)
+
+
+def compare_reading(shown: pd.DataFrame, params: CompareParams, all_artists: int) -> str:
+    """The one-sentence reading under the compare table."""
+    t = totals(shown, params)
+    if t.artists == 0:
+        return "No qualifying plays in this period, so nothing was paid."
+    scope = (
+        f"all {t.artists:,} artists"
+        if t.artists == all_artists
+        else f"the top {t.artists:,} of {all_artists:,} artists"
+    )
+    return (
+        f"Streams paid more than CD sales would have for {t.streaming_wins:,} of {scope}; "
+        f"together they earned {money(t.streaming_payout)} from {t.plays:,} streams against "
+        f"{money(t.cd_payout)} from {t.albums:,} CDs, and streams match the CDs after "
+        f"{t.breakeven_plays:,} plays."
+    )
+
+
+def compare_text(
+    frame: pd.DataFrame,
+    params: CompareParams,
+    *,
+    label: str,
+    period: str,
+    all_artists: int,
+    markdown: bool = False,
+) -> str:
+    """The compare table for the terminal or Markdown, with totals and a reading."""
+    t = totals(frame, params)
+    title = f"Streaming against CD income for {label}, artist level, {CURRENCY}"
+    total_row = [
+        f"Total ({t.artists:,} artists)",
+        count(t.plays),
+        count(t.albums),
+        money(t.streaming_payout),
+        money(t.cd_payout),
+        money(t.difference),
+        count(t.breakeven_plays),
+        "",
+    ]
+    rows = _rows(frame)
+    reading = compare_reading(frame, params, all_artists)
+    if markdown:
+        bold_total = [f"**{c}**" if c else "" for c in total_row]
+        table = render_markdown(_HEADERS, [*rows, bold_total], right=_RIGHT)
+        return f"### {title}\n\n{describe_parameters(params)} {period}\n\n{table}\n\n{reading}\n"
+    table = render_table(_HEADERS, rows, right=_RIGHT, footer=[total_row])
+    return f"{title}\n{describe_parameters(params)}\n{period}\n\n{table}\n\n{reading}\n"
+
+
+def stats_dict(stats: Stats) -> dict[str, Any]:
+    """The stats as a JSON-ready dict with the documented keys."""
+    return {
+        "plays": stats.plays,
+        "first_play": iso(stats.first_play),
+        "last_play": iso(stats.last_play),
+        "artists": stats.artists,
+        "albums": stats.albums,
+        "tracks": stats.tracks,
+        "plays_per_week": stats.plays_per_week,
+        "top_artists": [
+            {"artist": str(a), "plays": int(p)}
+            for a, p in zip(stats.top_artists["artist"], stats.top_artists["plays"], strict=True)
+        ],
+    }
+
+
+def stats_text(stats: Stats, *, label: str) -> str:
+    """The stats summary for the terminal."""
+    d = stats_dict(stats)
+    lines = [
+        f"Listening history of {label}",
+        f"  plays           {stats.plays:,}",
+        f"  first play      {d['first_play'] or '-'}",
+        f"  last play       {d['last_play'] or '-'}",
+        f"  artists         {stats.artists:,}",
+        f"  albums          {stats.albums:,}",
+        f"  tracks          {stats.tracks:,}",
+        f"  plays per week  {stats.plays_per_week:,.1f}",
+        "",
+        f"Top {len(stats.top_artists)} artists",
+    ]
+    rows = [
+        [str(i + 1), ellipsize(str(a), _NAME_WIDTH), count(int(p))]
+        for i, (a, p) in enumerate(
+            zip(stats.top_artists["artist"], stats.top_artists["plays"], strict=True)
+        )
+    ]
+    lines.append(render_table(("#", "Artist", "Plays"), rows, right=(True, False, True)))
+    return "\n".join(lines) + "\n"
+
+
+def _when(value: datetime | None) -> str | None:
+    return iso(value) if value is not None else None
+
+
+def users_json(listed: Sequence[UserInfo]) -> str:
+    """Stored users as a JSON array."""
+    data = [
+        {
+            "user": u.user,
+            "plays": u.plays,
+            "first_play": _when(u.first_play),
+            "last_play": _when(u.last_play),
+            "updated_at": _when(u.updated_at),
+        }
+        for u in listed
+    ]
+    return json.dumps(data, indent=2) + "\n"
+
+
+def users_text(listed: Sequence[UserInfo]) -> str:
+    """Stored users as a terminal table."""
+    if not listed:
+        return "No listening history is stored yet. Run `royalty import USER` to add one.\n"
+    rows = [
+        [
+            u.user,
+            count(u.plays),
+            (_when(u.first_play) or "-")[:10],
+            (_when(u.last_play) or "-")[:10],
+            (_when(u.updated_at) or "-").replace("T", " ").rstrip("Z") + " UTC",
+        ]
+        for u in listed
+    ]
+    headers = ("User", "Plays", "First play", "Last play", "Updated")
+    return render_table(headers, rows, right=(False, True, False, False, False)) + "\n"

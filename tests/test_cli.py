@@ -1,0 +1,296 @@
+"""`royalty compare`, `royalty stats` and `royalty users`, end to end through typer."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from royalty import schema, store
+from royalty.cli import app
+from royalty.sample import load_sample
+
+runner = CliRunner()
+COLUMNS = [
+    "artist",
+    "plays",
+    "albums",
+    "streaming_payout",
+    "cd_payout",
+    "difference",
+    "breakeven_plays",
+    "crossover_date",
+]
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def run_json(*args: str) -> list[dict[str, object]]:
+    code, out, err = run(*args, "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert isinstance(data, list)
+    return data
+
+
+def by_artist(rows: list[dict[str, object]]) -> dict[str, dict[str, object]]:
+    return {str(r["artist"]): r for r in rows}
+
+
+@pytest.fixture(scope="module")
+def sample() -> pd.DataFrame:
+    return load_sample()
+
+
+def tiny_history() -> pd.DataFrame:
+    """Six plays with durations: two under 30 s."""
+    frame = pd.DataFrame(
+        {
+            "played_at": pd.to_datetime(
+                [
+                    "2012-01-01T10:00:00Z",
+                    "2012-01-01T10:05:00Z",
+                    "2012-01-01T10:10:00Z",
+                    "2012-01-02T10:00:00Z",
+                    "2012-01-02T10:01:00Z",
+                    "2012-01-03T10:00:00Z",
+                ]
+            ),
+            "artist": ["Alpha", "Alpha", "Alpha", "Beta", "Beta", "Alpha"],
+            "track": ["a1", "a2", "a3", "b1", "b2", "a1"],
+            "album": ["A", "A", "A", None, None, "A"],
+            "duration_ms": [200_000, 20_000, 200_000, 10_000, 31_000, None],
+        }
+    )
+    return schema.normalize(frame, source="test")
+
+
+# --- compare -----------------------------------------------------------------
+
+
+def test_compare_on_the_sample_shows_the_essays_numbers() -> None:
+    code, out, err = run("compare", "--rate", "0.0033")
+    assert code == 0, err
+    assert "bundled sample" in err
+    assert "Radiohead" in out and "SJD" in out
+    assert "artist level" in out and "USD" in out
+    assert "Total (20 artists)" in out
+    assert "Streams paid more than CD sales would have for" in out
+    rows = by_artist(run_json("compare"))
+    assert round(float(rows["Radiohead"]["streaming_payout"]), 2) == 9.33  # type: ignore[arg-type]
+    assert round(float(rows["SJD"]["streaming_payout"]), 2) == 5.00  # type: ignore[arg-type]
+
+
+def test_compare_table_prints_money_with_two_decimals() -> None:
+    code, out, _ = run("compare")
+    assert code == 0
+    assert "$9.33" in out and "$5.00" in out
+
+
+def test_compare_json_has_exactly_the_documented_columns(sample: pd.DataFrame) -> None:
+    rows = run_json("compare")
+    assert len(rows) == 20
+    assert all(list(r) == COLUMNS for r in rows)
+    plays = [int(r["plays"]) for r in rows]  # type: ignore[call-overload]
+    assert plays == sorted(plays, reverse=True)
+    top = sample["artist"].value_counts()
+    assert rows[0]["artist"] == top.index[0]
+    assert rows[0]["plays"] == int(top.iloc[0])
+    for r in rows:
+        date = r["crossover_date"]
+        assert date is None or (isinstance(date, str) and date.endswith("Z"))
+
+
+def test_compare_top(sample: pd.DataFrame) -> None:
+    assert len(run_json("compare", "--top", "5")) == 5
+    every = run_json("compare", "--top", "0")
+    assert len(every) == sample["artist"].nunique()
+
+
+def test_compare_csv_matches_json() -> None:
+    code, out, _ = run("compare", "--format", "csv", "--top", "7")
+    assert code == 0
+    reader = csv.DictReader(io.StringIO(out))
+    assert reader.fieldnames == COLUMNS
+    csv_rows = list(reader)
+    json_rows = run_json("compare", "--top", "7")
+    assert [r["artist"] for r in csv_rows] == [r["artist"] for r in json_rows]
+    for c, j in zip(csv_rows, json_rows, strict=True):
+        assert float(c["streaming_payout"]) == j["streaming_payout"]  # full precision
+        assert (c["crossover_date"] or None) == j["crossover_date"]
+
+
+def test_compare_markdown() -> None:
+    code, out, _ = run("compare", "--format", "markdown", "--top", "3")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("### Streaming against CD income")
+    table = [line for line in lines if line.startswith("|")]
+    assert len(table) == 2 + 3 + 1  # header, alignment, 3 artists, total
+    assert "$9.33" in out and "USD" in out
+
+
+def test_compare_rate_and_cd_margin() -> None:
+    base = by_artist(run_json("compare"))["Radiohead"]
+    rows = by_artist(run_json("compare", "--rate", "0.01", "--cd-margin", "2"))
+    radiohead = rows["Radiohead"]
+    assert radiohead["streaming_payout"] == pytest.approx(int(radiohead["plays"]) * 0.01)  # type: ignore[call-overload]
+    assert radiohead["cd_payout"] == pytest.approx(int(base["albums"]) * 2)  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize("k", [1, 10, 360])
+def test_compare_min_album_plays(sample: pd.DataFrame, k: int) -> None:
+    radiohead = sample[sample["artist"] == "Radiohead"]
+    per_album = radiohead["album"].astype(object).fillna("(no album)").value_counts()
+    expected = int((per_album >= k).sum())
+    row = by_artist(run_json("compare", "--min-album-plays", str(k)))["Radiohead"]
+    assert row["albums"] == expected
+
+
+def test_compare_min_seconds_on_a_stored_user() -> None:
+    store.merge("tiny", tiny_history())
+    rows = by_artist(run_json("compare", "--user", "tiny"))
+    assert (rows["Alpha"]["plays"], rows["Beta"]["plays"]) == (3, 1)
+    rows = by_artist(run_json("compare", "--user", "tiny", "--min-seconds", "0"))
+    assert (rows["Alpha"]["plays"], rows["Beta"]["plays"]) == (4, 2)
+    rows = by_artist(run_json("compare", "--user", "tiny", "--min-seconds", "100"))
+    assert "Beta" not in rows and rows["Alpha"]["plays"] == 3
+
+
+def test_compare_since_and_until(sample: pd.DataFrame) -> None:
+    rows = run_json("compare", "--since", "2008-01-01", "--until", "2008-12-31", "--top", "0")
+    t = sample["played_at"]
+    inside = sample[(t >= "2008-01-01") & (t < "2009-01-01")]
+    assert sum(int(r["plays"]) for r in rows) == len(inside)  # type: ignore[call-overload]
+
+
+def test_compare_uses_the_most_recent_user_without_the_sample_note() -> None:
+    store.merge("tiny", tiny_history())
+    code, out, err = run("compare", "--format", "json")
+    assert code == 0
+    assert "bundled sample" not in err
+    assert {r["artist"] for r in json.loads(out)} == {"Alpha", "Beta"}
+    code, out, _ = run("compare")
+    assert "for tiny" in out
+
+
+def test_compare_output_file(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    code, out, err = run("compare", "--format", "json", "--output", str(target))
+    assert code == 0
+    assert out == ""
+    assert str(target) in err
+    assert json.loads(target.read_text("utf-8")) == run_json("compare")
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--rate", "0"], "rate"),
+        (["--rate", "-0.003"], "rate"),
+        (["--rate", "nan"], "rate"),
+        (["--cd-margin", "-1"], "margin"),
+        (["--min-album-plays", "0"], "album"),
+        (["--min-seconds", "-5"], "seconds"),
+        (["--top", "-1"], "--top"),
+        (["--since", "last tuesday"], "cannot read 'last tuesday' as a date"),
+        (["--until", "2010-13-45"], "as a date"),
+        (["--since", "2010-01-02", "--until", "2010-01-01"], "after --until"),
+        (["--user", "nobody"], "no plays are stored for 'nobody'"),
+        (["--user", "../etc"], "not a valid user name"),
+        (["--output", "/no/such/folder/out.txt"], "does not exist"),
+    ],
+)
+def test_compare_bad_arguments_give_one_error_line(args: list[str], message: str) -> None:
+    code, out, err = run("compare", *args)
+    assert code == 1
+    assert out == ""
+    assert err.startswith("Error: ")
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_compare_output_to_a_folder_is_refused(tmp_path: Path) -> None:
+    code, _, err = run("compare", "--output", str(tmp_path))
+    assert code == 1
+    assert err.startswith("Error: ") and "folder" in err
+
+
+@pytest.mark.parametrize("args", [["--rate", "abc"], ["--format", "xml"], ["--top", "x"]])
+def test_compare_usage_errors(args: list[str]) -> None:
+    code, out, _ = run("compare", *args)
+    assert code == 2
+    assert out == ""
+
+
+# --- stats -------------------------------------------------------------------
+
+
+def test_stats_json_on_the_sample(sample: pd.DataFrame) -> None:
+    code, out, err = run("stats", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert list(data) == [
+        "plays",
+        "first_play",
+        "last_play",
+        "artists",
+        "albums",
+        "tracks",
+        "plays_per_week",
+        "top_artists",
+    ]
+    assert data["plays"] == len(sample) == 60_000
+    assert data["first_play"] == sample["played_at"].min().strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert data["last_play"] == sample["played_at"].max().strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert data["artists"] == sample["artist"].nunique()
+    weeks = (sample["played_at"].max() - sample["played_at"].min()) / pd.Timedelta(days=7)
+    assert data["plays_per_week"] == pytest.approx(60_000 / weeks)
+    assert len(data["top_artists"]) == 10
+    counts = sample["artist"].value_counts()
+    assert data["top_artists"][0] == {"artist": counts.index[0], "plays": int(counts.iloc[0])}
+
+
+def test_stats_counts_every_play_including_short_ones() -> None:
+    store.merge("tiny", tiny_history())
+    code, out, _ = run("stats", "--user", "tiny", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert (data["plays"], data["artists"], data["albums"], data["tracks"]) == (6, 2, 1, 5)
+
+
+def test_stats_table() -> None:
+    code, out, _ = run("stats")
+    assert code == 0
+    assert "60,000" in out and "Top 10 artists" in out and "Radiohead" in out
+
+
+def test_stats_bad_user() -> None:
+    code, _, err = run("stats", "--user", "x")
+    assert code == 1 and err.startswith("Error: ") and "not a valid user name" in err
+
+
+# --- users -------------------------------------------------------------------
+
+
+def test_users_empty_and_filled() -> None:
+    code, out, _ = run("users")
+    assert code == 0 and "No listening history is stored yet" in out
+    store.merge("tiny", tiny_history())
+    code, out, _ = run("users")
+    assert code == 0 and "tiny" in out and "2012-01-01" in out and "2012-01-03" in out
+    code, out, _ = run("users", "--format", "json")
+    data = json.loads(out)
+    assert data[0]["user"] == "tiny" and data[0]["plays"] == 6
+    assert data[0]["first_play"] == "2012-01-01T10:00:00Z"
+    assert data[0]["last_play"] == "2012-01-03T10:00:00Z"
