@@ -297,8 +297,11 @@ def users(home: Path | None = None) -> list[UserInfo]:
             meta = pq.read_schema(path).metadata or {}
         except (OSError, ValueError) as exc:
             raise StoreError(f"cannot read {path}: {exc}") from exc
-        info = {k.decode()[len(_META_PREFIX) :]: v.decode() for k, v in meta.items()
-                if k.startswith(_META_PREFIX.encode())}
+        info = {
+            k.decode()[len(_META_PREFIX) :]: v.decode()
+            for k, v in meta.items()
+            if k.startswith(_META_PREFIX.encode())
+        }
         updated = _parse_time(info.get("updated_at", ""))
         if updated is None:
             updated = datetime.fromtimestamp(path.stat().st_mtime, UTC)
