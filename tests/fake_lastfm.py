@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -73,6 +74,7 @@ class Fault:
     times: int = 1
     page: int | None = None
     retry_after: str | None = None
+    retry_after_date: float | None = None  # send Retry-After as an HTTP date this far ahead
     delay: float = 2.0
     message: str | None = None
 
@@ -139,6 +141,10 @@ class FakeLastfm:
     def inject(self, fault: Fault) -> None:
         with self._lock:
             self._faults.append(fault)
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
 
     def after(self, n: int, hook: Callable[[], None]) -> None:
         """Run ``hook`` when the ``n``-th request arrives, before answering it."""
@@ -331,6 +337,9 @@ class _Handler(BaseHTTPRequestHandler):
         headers: dict[str, str] = {}
         if fault is not None and fault.retry_after is not None:
             headers["Retry-After"] = fault.retry_after
+        if fault is not None and fault.retry_after_date is not None:
+            ahead = time.time() + fault.retry_after_date
+            headers["Retry-After"] = formatdate(ahead, usegmt=True)
         if outcome in ("drop", "timeout"):
             if outcome == "timeout":
                 time.sleep(fault.delay if fault else 2.0)

@@ -175,14 +175,10 @@ def test_rate_limit_is_never_exceeded_on_the_server(fake: FakeLastfm) -> None:
     fake.add_plays(make_plays(200 * 30))
     fake.max_rps = 20  # the server answers error 29 above this
     fake.latency = 0.03
-    started = time.monotonic()
     summary = run(fake, max_rps=20)
-    elapsed = time.monotonic() - started
     assert all(r.outcome == "ok" for r in fake.requests)
     assert fake.max_in_window(1.0) <= 20
     assert summary.retries == 0
-    # 30 requests evenly paced at 0.98 x 20/s take about 29/19.6 s: not much more
-    assert elapsed < 29 / 19.6 + 1.5
     assert stored_rows("rj") == expected_rows(fake.plays)
 
 

@@ -25,6 +25,7 @@ This is the only module of royalty that imports pylast. How it works:
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 from collections.abc import Callable
@@ -191,8 +192,12 @@ class _Client:
         # pylast hands its proxy mapping to httpx as ``mounts``; a host-specific pattern wins
         # over any proxy taken from the environment.
         self.network.enable_proxy({f"all://{self.network.ws_server[0]}": self.transport})
+        # pylast logs whole error replies at DEBUG; a reply could quote the key back.
+        self._redactor = _Redactor(key)
+        logging.getLogger("pylast").addFilter(self._redactor)
 
     def close(self) -> None:
+        logging.getLogger("pylast").removeFilter(self._redactor)
         self.transport.shutdown()
 
     def request(self, params: dict[str, Any], page: int) -> WirePage:
@@ -202,19 +207,6 @@ class _Client:
             request._download_response()  # type: ignore[no-untyped-call]
         except pylast.WSError as exc:
             raise self._translate(exc) from None
-        except pylast.MalformedResponseError:
-            status = self.transport.last_status()
-            if status is not None and 400 <= status < 500 and status != 429:
-                raise LastfmError(
-                    f"{self.transport.display_url} answered HTTP {status}, not a Last.fm "
-                    "reply; check --api-url",
-                    status,
-                ) from None
-            raise WireProblem(
-                "Last.fm sent a malformed or truncated reply",
-                None,
-                self.transport.last_retry_after(),
-            ) from None
         except pylast.NetworkError as exc:
             reason = type(exc.underlying_error).__name__
             text = redact(str(exc.underlying_error), self.transport.secret)
@@ -223,6 +215,8 @@ class _Client:
                 None,
                 None,
             ) from None
+        except Exception:  # MalformedResponseError, or pylast tripping over an odd body
+            raise self._malformed() from None
         root = self.transport.take_root()
         if root is None:
             raise WireProblem("Last.fm sent an empty reply", None, None)
@@ -230,6 +224,18 @@ class _Client:
         if result.number != page:
             raise WireProblem(f"Last.fm sent page {result.number} for page {page}", None, None)
         return result
+
+    def _malformed(self) -> Exception:
+        status = self.transport.last_status()
+        if status is not None and 400 <= status < 500 and status != 429:
+            return LastfmError(
+                f"{self.transport.display_url} answered HTTP {status}, not a Last.fm reply; "
+                "check --api-url",
+                status,
+            )
+        return WireProblem(
+            "Last.fm sent a malformed or truncated reply", None, self.transport.last_retry_after()
+        )
 
     def _translate(self, exc: pylast.WSError) -> Exception:
         status = str(exc.status)
@@ -243,3 +249,17 @@ class _Client:
                 f"{kind} {code} ({details})", code, self.transport.last_retry_after()
             )
         return LastfmError(f"Last.fm answered error {status}: {details}", code)
+
+
+class _Redactor(logging.Filter):
+    """Takes the key out of log records before any handler sees them."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.secret in message:
+            record.msg, record.args = redact(message, self.secret), None
+        return True
