@@ -222,6 +222,20 @@ class Rows:
             else:
                 data[col] = np.asarray(values)[keep]
         frame = pd.DataFrame(data)
+        n = len(frame)
+        text = pd.Index(["x"]).dtype
+        for col in schema.TEXT_COLUMNS:
+            if col not in frame.columns and col != "source":
+                # An empty categorical is instant; normalize's fallback for an
+                # absent column converts a million NA objects one by one.
+                none = pd.Categorical.from_codes(
+                    np.full(n, -1), categories=pd.Index([], dtype=text), validate=False
+                )
+                frame[col] = none
+        if "duration_ms" not in frame.columns:
+            frame["duration_ms"] = pd.arrays.IntegerArray(
+                np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)
+            )
         for col in schema.TEXT_COLUMNS:
             if col in frame.columns and not isinstance(frame[col].dtype, pd.CategoricalDtype):
                 frame[col] = frame[col].astype("category")

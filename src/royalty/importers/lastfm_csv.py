@@ -173,7 +173,9 @@ def _read_table(
         invalid.append(str(row.text))
         return "skip" if options.skip_bad_rows else "error"
 
-    text = pa.dictionary(pa.int32(), pa.string())
+    # Plain strings: pyarrow's dictionary-typed CSV conversion is several times
+    # slower than reading strings and dictionary-encoding each column once.
+    text = pa.string()
     # Give duplicated header names unique labels so pyarrow accepts them.
     labels = [f"c{i}" for i in range(len(names))]
     try:
@@ -206,17 +208,20 @@ def _read_table(
 
 
 def _as_category(chunked: Any) -> pd.Series:
-    series: pd.Series = chunked.to_pandas()
-    if not isinstance(series.dtype, pd.CategoricalDtype):
-        series = series.astype("category")
-    return series
+    """A categorical Series from an Arrow string column, via one dictionary encoding."""
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(chunked.combine_chunks())
+    categories = pd.Index(encoded.dictionary.to_pandas())
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=categories, validate=False))
 
 
 def _times(names: list[str], table: Any, rows: Rows) -> tuple[np.ndarray, np.ndarray]:
     """Start times in ms since the epoch, and which rows have one.
 
-    Each Arrow chunk's dictionary (its distinct strings) is converted once and
-    spread over the rows through the chunk's indices.
+    The column is dictionary-encoded so that each distinct string is converted
+    once and spread over the rows through the indices.
     """
     import pyarrow.compute as pc
 
@@ -226,7 +231,7 @@ def _times(names: list[str], table: Any, rows: Rows) -> tuple[np.ndarray, np.nda
         raise fail(rows.name, "line 1", "the header names no time column (uts, utc_time, date)")
     column = table.column(names.index(chosen))
     per_row, blanks = [], []
-    for chunk in column.chunks:
+    for chunk in [pc.dictionary_encode(column.combine_chunks())]:
         words = chunk.dictionary
         trimmed = pc.utf8_trim_whitespace(words)
         blank = np.asarray(pc.equal(trimmed, "").to_numpy(zero_copy_only=False), dtype=bool)
