@@ -102,7 +102,7 @@ def compare(plays: pd.DataFrame, params: CompareParams = DEFAULT_PARAMS) -> pd.D
     )
     cd = albums_per * params.cd_margin
     nth = breakeven_plays(cd, params.rate)
-    crossover = nth_play_ticks(artist_codes, ticks, np.where(cd > 0, nth, 0), plays_per)
+    crossover = nth_play_ticks(artist_codes, ticks, nth, plays_per)  # nth is 0 without CDs
 
     played = np.flatnonzero(plays_per > 0)
     streaming = plays_per[played] * params.rate

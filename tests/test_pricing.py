@@ -1,0 +1,503 @@
+"""Hand-computed cases for the pricing core (royalty.pricing).
+
+Every expected number below is worked out on paper from the rows of a tiny
+frame; none is copied from the code's output.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from datetime import UTC, datetime, timedelta, timezone
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from royalty import schema
+from royalty.errors import DataFormatError, UsageError
+from royalty.pricing import (
+    RESULT_COLUMNS,
+    CompareParams,
+    Totals,
+    breakeven_plays,
+    compare,
+    filter_period,
+    totals,
+)
+
+T0 = pd.Timestamp("2010-01-01T00:00:00Z")
+
+Row = tuple[int, str | None, str | None, int | None]
+"""(minutes after T0, artist, album, duration_ms) of one play."""
+
+
+def at(minutes: int) -> pd.Timestamp:
+    return T0 + pd.Timedelta(minutes=minutes)
+
+
+def frame(rows: list[Row], *, unit: str = "ms", categorical: bool = True) -> pd.DataFrame:
+    """The four columns compare reads, with the store's dtypes (or plain ones)."""
+    times = pd.Series([at(m) for m, _, _, _ in rows], dtype=f"datetime64[{unit}, UTC]")
+    artist = pd.Series([a for _, a, _, _ in rows], dtype=object)
+    album = pd.Series([b for _, _, b, _ in rows], dtype=object)
+    if categorical:
+        artist, album = artist.astype("category"), album.astype("category")
+    return pd.DataFrame(
+        {
+            "played_at": times,
+            "artist": artist,
+            "album": album,
+            "duration_ms": pd.array([d for _, _, _, d in rows], dtype="Int64"),
+        }
+    )
+
+
+def row(result: pd.DataFrame, artist: str) -> pd.Series:
+    matches = result[result["artist"] == artist]
+    assert len(matches) == 1, f"expected one row for {artist!r}"
+    return matches.iloc[0]
+
+
+# --- the 30-second rule -------------------------------------------------------
+
+
+def test_a_play_qualifies_from_thirty_seconds_or_when_its_duration_is_unknown() -> None:
+    plays = frame([(0, "A", "x", 29_999), (1, "A", "x", 30_000), (2, "A", "x", None)])
+    assert row(compare(plays), "A")["plays"] == 2
+
+
+def test_min_seconds_zero_counts_every_play() -> None:
+    plays = frame([(0, "A", "x", 0), (1, "A", "x", 29_999), (2, "A", "x", None)])
+    assert row(compare(plays, CompareParams(min_seconds=0)), "A")["plays"] == 3
+
+
+def test_min_seconds_is_in_seconds_and_may_be_fractional() -> None:
+    plays = frame([(0, "A", "x", 10_499), (1, "A", "x", 10_500), (2, "A", "x", 11_000)])
+    assert row(compare(plays, CompareParams(min_seconds=10.5)), "A")["plays"] == 2
+
+
+def test_an_artist_with_only_short_plays_gets_no_row() -> None:
+    plays = frame([(0, "A", "x", 1_000), (1, "B", "y", 40_000)])
+    assert compare(plays)["artist"].tolist() == ["B"]
+
+
+def test_short_plays_do_not_count_towards_an_album() -> None:
+    # 9 qualifying plays and one 5-second play of the same album: 9 < K = 10.
+    rows: list[Row] = [(m, "A", "x", None) for m in range(9)] + [(9, "A", "x", 5_000)]
+    result = compare(frame(rows))
+    assert row(result, "A")["plays"] == 9
+    assert row(result, "A")["albums"] == 0
+
+
+def test_without_a_duration_column_every_play_qualifies() -> None:
+    plays = frame([(0, "A", "x", 1), (1, "A", "x", 2)]).drop(columns="duration_ms")
+    assert row(compare(plays), "A")["plays"] == 2
+
+
+def test_float_durations_with_nan_follow_the_same_rule() -> None:
+    plays = frame([(0, "A", "x", None), (1, "A", "x", None), (2, "A", "x", None)])
+    plays["duration_ms"] = [29_999.0, 30_000.0, float("nan")]
+    assert row(compare(plays), "A")["plays"] == 2
+
+
+# --- the CD purchase model ----------------------------------------------------
+
+
+def test_plays_without_an_album_count_together_as_one_album() -> None:
+    rows: list[Row] = [(m, "A", None, None) for m in range(5)]
+    result = compare(frame(rows), CompareParams(min_album_plays=2))
+    assert row(result, "A")["albums"] == 1  # five no-album plays: one CD, not five
+
+
+def test_no_album_plays_below_k_buy_nothing() -> None:
+    rows: list[Row] = [(m, "A", None, None) for m in range(9)]
+    assert row(compare(frame(rows)), "A")["albums"] == 0
+
+
+def test_an_album_is_bought_at_exactly_k_plays() -> None:
+    rows: list[Row] = [(m, "A", "x", None) for m in range(3)]
+    rows += [(10 + m, "A", "y", None) for m in range(2)]
+    rows += [(20 + m, "A", None, None) for m in range(3)]
+    result = compare(frame(rows), CompareParams(min_album_plays=3))
+    # x: 3 plays (bought), y: 2 (not), no album: 3 (bought) -> 2 CDs
+    assert row(result, "A")["albums"] == 2
+    assert row(compare(frame(rows), CompareParams(min_album_plays=2)), "A")["albums"] == 3
+    assert row(compare(frame(rows), CompareParams(min_album_plays=4)), "A")["albums"] == 0
+
+
+def test_the_same_album_name_is_a_separate_album_for_each_artist() -> None:
+    rows: list[Row] = [(m, "A", "Greatest Hits", None) for m in range(2)]
+    rows += [(10 + m, "B", "Greatest Hits", None) for m in range(2)]
+    assert compare(frame(rows), CompareParams(min_album_plays=2))["albums"].tolist() == [1, 1]
+    # Plays are not pooled across artists: 2 + 2 is not 3.
+    assert compare(frame(rows), CompareParams(min_album_plays=3))["albums"].tolist() == [0, 0]
+
+
+def test_payouts_and_difference() -> None:
+    rows: list[Row] = [(m, "A", "x", None) for m in range(4)]
+    rows += [(10 + m, "A", None, None) for m in range(2)]
+    rows += [(20, "B", "y", None)]
+    params = CompareParams(rate=0.25, cd_margin=1.5, min_album_plays=2)
+    a, b = row(compare(frame(rows), params), "A"), row(compare(frame(rows), params), "B")
+    # A: 6 plays x 0.25 = 1.50; albums x (4 plays) and no-album (2) -> 2 x 1.5 = 3.00
+    assert (a["plays"], a["albums"]) == (6, 2)
+    assert a["streaming_payout"] == 1.5
+    assert a["cd_payout"] == 3.0
+    assert a["difference"] == -1.5
+    # B: 1 play x 0.25, no album reaches 2 plays
+    assert (b["plays"], b["albums"], b["cd_payout"], b["difference"]) == (1, 0, 0.0, 0.25)
+
+
+def test_no_rounding_in_the_model() -> None:
+    rows: list[Row] = [(m, "A", "x", None) for m in range(7)]
+    a = row(compare(frame(rows), CompareParams(rate=1 / 300)), "A")
+    assert a["streaming_payout"] == 7 / 300  # 0.02333…, not 0.02
+
+
+def test_zero_cd_margin() -> None:
+    rows: list[Row] = [(m, "A", "x", None) for m in range(3)]
+    a = row(compare(frame(rows), CompareParams(rate=0.5, cd_margin=0, min_album_plays=1)), "A")
+    assert a["albums"] == 1  # still bought, it just pays nothing
+    assert a["cd_payout"] == 0.0
+    assert a["difference"] == 1.5
+    assert a["breakeven_plays"] == 0
+    assert pd.isna(a["crossover_date"])
+
+
+# --- break-even and crossover -------------------------------------------------
+
+
+def test_breakeven_reaches_the_cd_income_within_the_tolerance() -> None:
+    assert breakeven_plays([9.0], 1 / 300).tolist() == [2700]  # 6 CDs at 1.50
+    assert breakeven_plays([1.5, 0.0], 1 / 300).tolist() == [450, 0]
+    # 3 x 0.1 = 0.30000000000000004, and 30 x 0.01 = 0.3: a hair below, still reached.
+    assert 30 * 0.01 < 3 * 0.1
+    assert breakeven_plays([3 * 0.1], 0.01).tolist() == [30]
+    # A real shortfall, larger than 1e-9 relative, is not forgiven.
+    assert breakeven_plays([0.3 * (1 + 1e-8)], 0.01).tolist() == [31]
+    # Not a whole number of plays: round up (2 x 0.4 = 0.8 < 1 <= 1.2 = 3 x 0.4).
+    assert breakeven_plays([1.0], 0.4).tolist() == [3]
+
+
+@pytest.mark.parametrize(
+    ("cd", "rate", "plays"),
+    [
+        # Found by search: here ceil(target / rate) lands one below the answer...
+        (689.1134338531693, 0.1450154531069141, 4753),
+        # ...and here one above it, so the result must be checked both ways.
+        (748.0182131205105, 0.21600294899581063, 3463),
+    ],
+)
+def test_breakeven_is_the_smallest_count_despite_division_rounding(
+    cd: float, rate: float, plays: int
+) -> None:
+    target = cd * (1 - 1e-9)
+    assert plays * rate >= target > (plays - 1) * rate
+    assert breakeven_plays([cd], rate).tolist() == [plays]
+
+
+def test_breakeven_and_crossover_in_compare_use_the_tolerance() -> None:
+    # 3 albums of 10 plays, CDs at 0.10: cd_payout 0.30000000000000004; 30 plays at 0.01.
+    rows: list[Row] = [(m, "A", f"album {m % 3}", None) for m in range(30)]
+    params = CompareParams(rate=0.01, cd_margin=0.1, min_album_plays=10)
+    a = row(compare(frame(rows), params), "A")
+    assert a["albums"] == 3
+    assert a["breakeven_plays"] == 30
+    assert a["crossover_date"] == at(29)  # the 30th play
+
+
+def test_six_cds_break_even_at_2700_plays_at_a_third_of_a_cent() -> None:
+    rows: list[Row] = [(m, "A", f"album {m % 6}", None) for m in range(2_700)]
+    a = row(compare(frame(rows), CompareParams(rate=1 / 300, min_album_plays=1)), "A")
+    assert a["cd_payout"] == 9.0
+    assert a["breakeven_plays"] == 2700
+    assert a["crossover_date"] == at(2_699)
+
+
+def test_crossover_is_the_nth_qualifying_play_in_time_order() -> None:
+    # A's qualifying plays in time: minutes 1, 4, 6, 9; short plays at 2, 3, 5.
+    rows: list[Row] = [
+        (9, "A", "x", None),
+        (3, "A", "x", 1_000),
+        (6, "A", None, 45_000),
+        (1, "A", "x", None),
+        (5, "A", "x", 2_000),
+        (4, "A", "x", 30_000),
+        (2, "A", "x", 29_999),
+        (7, "B", "y", None),
+    ]
+    params = CompareParams(rate=0.5, cd_margin=1.0, min_album_plays=3)
+    a = row(compare(frame(rows), params), "A")
+    # album x: 3 qualifying plays (1, 4, 9) -> one CD; no-album: 1 play -> none.
+    assert (a["plays"], a["albums"], a["cd_payout"]) == (4, 1, 1.0)
+    assert a["breakeven_plays"] == 2  # 2 x 0.5 = 1.0
+    assert a["crossover_date"] == at(4)  # not 2 or 3 (short), not row order
+
+
+def test_crossover_is_nat_when_the_artist_has_fewer_plays_than_the_breakeven() -> None:
+    rows: list[Row] = [(m, "A", "x", None) for m in range(10)]
+    a = row(compare(frame(rows)), "A")  # 1 CD = 1.50 needs 450 plays; A has 10
+    assert (a["albums"], a["breakeven_plays"]) == (1, 450)
+    assert pd.isna(a["crossover_date"])
+
+
+def test_crossover_is_nat_one_play_short_of_the_breakeven() -> None:
+    # A: 1 CD (1.00) needs 2 plays at 0.50 and has 1; B's plays follow A's.
+    plays = frame([(0, "A", "x", None), (1, "B", "y", None), (2, "B", "y", None)])
+    result = compare(plays, CompareParams(rate=0.5, cd_margin=1.0, min_album_plays=1))
+    assert row(result, "A")["breakeven_plays"] == 2
+    assert pd.isna(row(result, "A")["crossover_date"])
+    assert row(result, "B")["crossover_date"] == at(2)
+
+
+def test_no_cds_means_no_breakeven_and_no_crossover() -> None:
+    a = row(compare(frame([(0, "A", "x", None)])), "A")
+    assert (a["albums"], a["cd_payout"], a["breakeven_plays"]) == (0, 0.0, 0)
+    assert pd.isna(a["crossover_date"])
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_crossover_with_nanosecond_times_over_a_long_span(shuffle: bool) -> None:
+    # Times from 1950 to 2100 in ns do not fit beside the artist in one sort key.
+    stamps = ["1950-01-01", "2000-01-01", "2020-06-01", "2100-01-01"]
+    plays = pd.DataFrame(
+        {
+            "played_at": pd.to_datetime(stamps, utc=True).astype("datetime64[ns, UTC]"),
+            "artist": pd.Categorical(["A", "B", "A", "A"]),
+            "album": pd.Categorical(["x", "y", "x", "x"]),
+            "duration_ms": pd.array([None] * 4, dtype="Int64"),
+        }
+    )
+    if shuffle:
+        plays = plays.iloc[[3, 1, 0, 2]]
+    params = CompareParams(rate=0.5, cd_margin=1.0, min_album_plays=3)
+    a = row(compare(plays, params), "A")
+    assert a["breakeven_plays"] == 2
+    assert a["crossover_date"] == pd.Timestamp("2020-06-01", tz="UTC")
+
+
+def test_a_play_without_a_time_counts_but_comes_last() -> None:
+    plays = frame([(5, "A", "x", None), (1, "A", "x", None), (3, "A", "x", None)])
+    plays.loc[0, "played_at"] = pd.NaT
+    params = CompareParams(rate=0.5, cd_margin=1.0, min_album_plays=3)
+    a = row(compare(plays, params), "A")
+    assert (a["plays"], a["breakeven_plays"]) == (3, 2)
+    assert a["crossover_date"] == at(3)
+    assert pd.isna(
+        row(compare(plays, dataclasses.replace(params, cd_margin=1.5)), "A")["crossover_date"]
+    )  # the 3rd play is the one without a time
+
+
+# --- shape of the result ------------------------------------------------------
+
+
+def test_sorted_by_plays_then_name_with_a_fresh_index() -> None:
+    rows: list[Row] = [(0, "Beta", None, None), (1, "Beta", None, None)]
+    rows += [(2, "Gamma", None, None)]
+    rows += [(3, "Delta", None, None), (4, "Delta", None, None), (5, "Delta", None, None)]
+    rows += [(6, "Alpha", None, None), (7, "Alpha", None, None)]
+    result = compare(frame(rows).iloc[::-1])
+    assert result["artist"].tolist() == ["Delta", "Alpha", "Beta", "Gamma"]
+    assert result["plays"].tolist() == [3, 2, 2, 1]
+    assert isinstance(result.index, pd.RangeIndex)
+    assert result.index.tolist() == [0, 1, 2, 3]
+
+
+def test_columns_and_dtypes() -> None:
+    result = compare(frame([(0, "A", "x", None)]))
+    assert tuple(result.columns) == RESULT_COLUMNS
+    assert [str(result[c].dtype) for c in RESULT_COLUMNS[1:]] == [
+        "int64",
+        "int64",
+        "float64",
+        "float64",
+        "float64",
+        "int64",
+        "datetime64[ms, UTC]",
+    ]
+    assert isinstance(result["artist"].iloc[0], str)
+
+
+def test_unused_categories_produce_no_rows() -> None:
+    plays = frame([(0, "A", "x", None), (1, "B", "y", 1_000)])
+    plays["artist"] = plays["artist"].cat.add_categories(["Never Played"])
+    plays["album"] = plays["album"].cat.add_categories(["Never Played Album"])
+    assert compare(plays)["artist"].tolist() == ["A"]  # B only had a short play
+
+
+def test_plain_string_columns_give_the_same_result_as_categoricals() -> None:
+    rows: list[Row] = [(m, "A" if m % 3 else "B", "x" if m % 2 else None, None) for m in range(40)]
+    params = CompareParams(rate=0.1, min_album_plays=5)
+    plain = compare(frame(rows, categorical=False), params)
+    pd.testing.assert_frame_equal(plain, compare(frame(rows), params))
+
+
+def test_the_full_schema_gives_the_same_result_as_four_columns() -> None:
+    rows: list[Row] = [(m, "A", "x", None) for m in range(12)] + [(20, "B", None, 40_000)]
+    four = frame(rows)
+    full = schema.normalize(four.assign(track="t"), source="test")
+    pd.testing.assert_frame_equal(compare(full), compare(four))
+
+
+def test_plays_without_an_artist_are_ignored() -> None:
+    plays = frame([(0, "A", "x", None), (1, None, "x", None), (2, None, None, None)])
+    assert compare(plays)["artist"].tolist() == ["A"]
+
+
+def test_without_an_album_column_all_plays_are_one_album() -> None:
+    rows: list[Row] = [(m, "A", "x" if m % 2 else "y", None) for m in range(4)]
+    plays = frame(rows).drop(columns="album")
+    assert row(compare(plays, CompareParams(min_album_plays=4)), "A")["albums"] == 1
+
+
+def test_empty_input_gives_an_empty_frame_with_the_columns_and_dtypes() -> None:
+    full = compare(frame([(0, "A", "x", None)]))
+    for empty in (frame([(0, "A", "x", None)]).iloc[:0], schema.empty()):
+        result = compare(empty)
+        assert len(result) == 0
+        assert tuple(result.columns) == RESULT_COLUMNS
+        assert result.dtypes.to_dict() == full.dtypes.to_dict()
+
+
+def test_missing_required_columns() -> None:
+    with pytest.raises(DataFormatError, match="played_at"):
+        compare(frame([(0, "A", "x", None)]).drop(columns="played_at"))
+    with pytest.raises(DataFormatError, match="artist"):
+        compare(frame([(0, "A", "x", None)]).drop(columns="artist"))
+
+
+# --- parameters ---------------------------------------------------------------
+
+
+def test_defaults_are_the_essays_figures() -> None:
+    params = CompareParams()
+    assert params.rate == 1 / 300
+    assert (params.cd_margin, params.min_album_plays, params.min_seconds) == (1.5, 10, 30.0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        params.rate = 0.1  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("rate", 0, "rate must be a positive number of dollars per stream, got 0"),
+        ("rate", -1, "rate must be a positive number of dollars per stream, got -1"),
+        ("rate", math.nan, "rate must be a positive"),
+        ("rate", math.inf, "rate must be a positive"),
+        ("rate", "0.003", "rate must be a positive"),
+        ("rate", True, "rate must be a positive"),
+        ("cd_margin", -0.01, "cd_margin must be zero or a positive number"),
+        ("cd_margin", math.nan, "cd_margin must be zero or a positive number"),
+        ("min_album_plays", 0, "min_album_plays must be a whole number of plays, at least 1"),
+        ("min_album_plays", 2.5, "min_album_plays must be a whole number"),
+        ("min_album_plays", True, "min_album_plays must be a whole number"),
+        ("min_seconds", -1, "min_seconds must be zero or a positive number of seconds"),
+        ("min_seconds", math.inf, "min_seconds must be zero or a positive number"),
+    ],
+)
+def test_bad_parameters_raise_a_usage_error(field: str, value: object, message: str) -> None:
+    with pytest.raises(UsageError, match=message.replace("(", r"\(")) as caught:
+        CompareParams(**{field: value})  # type: ignore[arg-type]
+    assert "\n" not in str(caught.value)
+
+
+def test_edge_parameters_are_accepted_and_stored_as_plain_numbers() -> None:
+    params = CompareParams(rate=np.float64(0.5), cd_margin=0, min_album_plays=np.int64(1))
+    assert (params.rate, params.cd_margin, params.min_album_plays) == (0.5, 0.0, 1)
+    assert type(params.min_album_plays) is int
+    assert type(params.cd_margin) is float
+    assert CompareParams(min_seconds=0).min_seconds == 0.0
+
+
+# --- totals -------------------------------------------------------------------
+
+
+def test_totals_add_up_the_rows() -> None:
+    rows: list[Row] = [(m, "A", "x", None) for m in range(6)]  # 6 plays, 1 CD
+    rows += [(10 + m, "B", "y", None) for m in range(2)]  # 2 plays, 1 CD
+    rows += [(20, "C", None, None)]  # 1 play, no CD
+    params = CompareParams(rate=0.5, cd_margin=1.5, min_album_plays=2)
+    result = compare(frame(rows), params)
+    # A: 3.00 vs 1.50 (streams win); B: 1.00 vs 1.50; C: 0.50 vs 0 (streams win)
+    assert totals(result, params) == Totals(
+        artists=3,
+        plays=9,
+        albums=2,
+        streaming_payout=4.5,
+        cd_payout=3.0,
+        difference=1.5,
+        streaming_wins=2,
+        breakeven_plays=6,  # 6 x 0.5 = 3.0
+    )
+    top = totals(result.head(1), params)
+    assert (top.artists, top.plays, top.cd_payout, top.breakeven_plays) == (1, 6, 1.5, 3)
+    assert top.to_dict()["streaming_wins"] == 1
+
+
+def test_a_tie_is_not_a_win_for_streams() -> None:
+    # 450 plays at 1/300 = 1.50, exactly one CD.
+    rows: list[Row] = [(m, "A", "x", None) for m in range(450)]
+    params = CompareParams(rate=1 / 300, min_album_plays=1)
+    assert totals(compare(frame(rows), params), params).streaming_wins == 0
+    rows.append((500, "A", "x", None))
+    assert totals(compare(frame(rows), params), params).streaming_wins == 1
+
+
+def test_a_near_tie_within_the_tolerance_is_not_a_win_either() -> None:
+    # 3 x 0.1 = 0.30000000000000004 against one CD at 0.30: equal up to rounding.
+    rows: list[Row] = [(m, "A", "x", None) for m in range(3)]
+    params = CompareParams(rate=0.1, cd_margin=0.3, min_album_plays=1)
+    result = compare(frame(rows), params)
+    assert result["streaming_payout"].iloc[0] > result["cd_payout"].iloc[0]
+    assert totals(result, params).streaming_wins == 0
+
+
+def test_totals_of_nothing() -> None:
+    result = compare(frame([]))
+    assert totals(result, CompareParams()) == Totals(0, 0, 0, 0.0, 0.0, 0.0, 0, 0)
+
+
+def test_totals_need_a_compare_result() -> None:
+    with pytest.raises(DataFormatError, match="cd_payout"):
+        totals(pd.DataFrame({"artist": ["A"], "plays": [1]}), CompareParams())
+
+
+# --- filter_period ------------------------------------------------------------
+
+
+PERIOD_ROWS: list[Row] = [(m, "A", "x", None) for m in (0, 10, 20, 30)]
+
+
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_filter_period_includes_since_and_excludes_until(shuffled: bool) -> None:
+    plays = frame(PERIOD_ROWS)
+    if shuffled:
+        plays = plays.iloc[[2, 0, 3, 1]]
+    kept = filter_period(plays, at(10), at(30))
+    assert sorted(kept["played_at"]) == [at(10), at(20)]
+    assert sorted(filter_period(plays, since=at(20))["played_at"]) == [at(20), at(30)]
+    assert sorted(filter_period(plays, until=at(20))["played_at"]) == [at(0), at(10)]
+    assert len(filter_period(plays)) == 4
+    assert len(filter_period(plays, at(11), at(19))) == 0
+
+
+def test_filter_period_accepts_any_time_zone() -> None:
+    nz = timezone(timedelta(hours=13))
+    since = datetime(2010, 1, 1, 13, 10, tzinfo=nz)  # 00:10 UTC
+    kept = filter_period(frame(PERIOD_ROWS), since=since, until=at(21).to_pydatetime())
+    assert kept["played_at"].tolist() == [at(10), at(20)]
+
+
+def test_filter_period_rejects_naive_times() -> None:
+    with pytest.raises(UsageError, match="since must be a timezone-aware time"):
+        filter_period(frame(PERIOD_ROWS), since=datetime(2010, 1, 1))
+    with pytest.raises(UsageError, match="until must be a timezone-aware time"):
+        filter_period(frame(PERIOD_ROWS), until=datetime(2010, 1, 1))
+
+
+@pytest.mark.parametrize("gap", [timedelta(0), timedelta(days=1)])
+def test_filter_period_rejects_since_at_or_after_until(gap: timedelta) -> None:
+    until = datetime(2010, 1, 1, tzinfo=UTC)
+    with pytest.raises(UsageError, match="must be before until"):
+        filter_period(frame(PERIOD_ROWS), since=until + gap, until=until)
