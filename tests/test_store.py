@@ -191,3 +191,29 @@ def test_lock_is_reentrant_within_one_process() -> None:
         assert store.merge("listener", plays(A1)).added == 1
     with store.lock("listener"):
         pass
+
+
+def test_the_same_play_from_two_sources_is_stored_once_in_either_order() -> None:
+    lastfm = plays(("2010-01-01T10:00:00", "Radiohead", "Airbag"), source="lastfm-csv")
+    spotify_frame = plays(("2010-01-01T10:00:42", "radiohead ", "AIRBAG"), source="spotify")
+    spotify_frame["duration_ms"] = pd.array([284_000], dtype="Int64")
+    for first, second, user in ((lastfm, spotify_frame, "one"), (spotify_frame, lastfm, "two")):
+        store.merge(user, first)
+        result = store.merge(user, second)
+        assert (result.added, result.matched, result.total) == (0, 1, 1)
+        kept = store.load(user)
+        assert kept["duration_ms"].tolist() == [284_000]  # the row with more information
+
+
+def test_plays_from_two_sources_outside_the_window_stay_apart() -> None:
+    store.merge("listener", plays(("2010-01-01T10:00:00", "Radiohead", "Airbag"), source="a"))
+    result = store.merge(
+        "listener", plays(("2010-01-01T10:01:31", "Radiohead", "Airbag"), source="b")
+    )
+    assert (result.added, result.matched, result.total) == (1, 0, 2)
+    result = store.merge(
+        "listener",
+        plays(("2010-01-01T10:03:00", "Radiohead", "Airbag"), source="c"),
+        window=200,
+    )
+    assert (result.added, result.matched, result.total) == (0, 1, 2)

@@ -60,10 +60,17 @@ class UserInfo:
 
 @dataclass(frozen=True)
 class MergeResult:
-    """What a merge did: plays added, and the user's total afterwards."""
+    """What a merge did.
+
+    Attributes:
+        added: new plays stored.
+        total: the user's plays afterwards.
+        matched: batch plays found to be a stored play from another source.
+    """
 
     added: int
     total: int
+    matched: int = 0
 
 
 def validate_user(name: str) -> str:
@@ -188,59 +195,48 @@ def load(
         raise StoreError(f"cannot read {path}: {exc}") from exc
 
 
-def merge(user: str, plays: pd.DataFrame, *, home: Path | None = None) -> MergeResult:
-    """Merge a batch of plays into ``user``'s history: a multiset union.
+def merge(
+    user: str, plays: pd.DataFrame, *, window: float = 90.0, home: Path | None = None
+) -> MergeResult:
+    """Merge a batch of plays into ``user``'s history.
 
-    Plays are keyed on (``played_at``, ``artist``, ``track``). For each key the
-    store keeps the larger of the stored count and the batch's count, so two
-    identical rows in one batch are two plays, merging the same batch again
-    adds nothing, and a batch that overlaps the stored history adds only what
-    is new. Takes the user's lock for the write.
+    Two steps (see :mod:`royalty.matching`):
+
+    1. A multiset union keyed on (``played_at``, ``artist``, ``track``): for
+       each key the store keeps the larger of the stored count and the batch's
+       count. So two identical rows in one batch are two plays, merging the
+       same batch again adds nothing, and a batch that overlaps the stored
+       history adds only what is new.
+    2. Plays from *different* sources (say Spotify and Last.fm) of the same
+       artist and track, starting at most ``window`` seconds apart, are one
+       play; the row that carries more information is kept.
+
+    Takes the user's lock for the write.
 
     Example:
         >>> merge("rj", plays).added  # doctest: +SKIP
         60000
     """
+    from royalty import matching
+
     batch = schema.normalize(plays)
     with lock(user, home):
         path = plays_path(user, home)
         if path.is_file():
             stored = load(user, home=home)
-            new = _new_rows(stored, batch)
-            if len(new) == 0:
-                return MergeResult(added=0, total=len(stored))
-            combined = schema.concat([stored, new])
+            merged = matching.merge_plays(stored, batch, window=window)
+            result = MergeResult(
+                added=merged.added, total=len(stored) + merged.added, matched=merged.matched
+            )
+            if merged.added == 0 and merged.replaced == 0:
+                return result
+            combined = merged.plays
         else:
-            new = batch
             combined = batch
+            result = MergeResult(added=len(batch), total=len(batch))
         combined = combined.sort_values("played_at", kind="stable", ignore_index=True)
         _write_atomic(combined, path)
-        return MergeResult(added=len(new), total=len(combined))
-
-
-def _new_rows(stored: pd.DataFrame, batch: pd.DataFrame) -> pd.DataFrame:
-    """The rows of ``batch`` whose key occurs more often in it than in ``stored``."""
-    import pandas as pd
-
-    if len(batch) == 0:
-        return batch
-    lo, hi = batch["played_at"].min(), batch["played_at"].max()
-    window = stored[(stored["played_at"] >= lo) & (stored["played_at"] <= hi)]
-
-    def keys(frame: pd.DataFrame) -> pd.DataFrame:
-        return pd.DataFrame(
-            {
-                "t": frame["played_at"].astype("int64").to_numpy(),
-                "a": frame["artist"].astype(str).to_numpy(),
-                "k": frame["track"].astype(str).to_numpy(),
-            }
-        )
-
-    bkeys = keys(batch)
-    occurrence = bkeys.groupby(["t", "a", "k"], sort=False).cumcount().to_numpy()
-    counts = keys(window).groupby(["t", "a", "k"], sort=False).size().rename("n")
-    have = bkeys.join(counts, on=["t", "a", "k"])["n"].fillna(0).to_numpy()
-    return batch[occurrence >= have].reset_index(drop=True)
+        return result
 
 
 def _write_atomic(plays: pd.DataFrame, path: Path) -> None:
