@@ -294,3 +294,53 @@ def test_users_empty_and_filled() -> None:
     assert data[0]["user"] == "tiny" and data[0]["plays"] == 6
     assert data[0]["first_play"] == "2012-01-01T10:00:00Z"
     assert data[0]["last_play"] == "2012-01-03T10:00:00Z"
+
+
+# --- --file: price a file without importing it --------------------------------
+
+GHAN_HEADER = "uts,utc_time,artist,artist_mbid,album,album_mbid,track,track_mbid\n"
+
+
+def ghan_file(path: Path, rows: list[tuple[int, str, str, str]]) -> Path:
+    """A Last.fm (ghan) CSV export with (uts, artist, album, track) rows."""
+    lines = [GHAN_HEADER]
+    for uts, artist, album, track in rows:
+        lines.append(f'"{uts}","","{artist}","","{album}","","{track}",""\n')
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def test_compare_and_stats_price_a_file_without_touching_the_store(
+    tmp_path: Path, royalty_home: Path
+) -> None:
+    rows = [(1_300_000_000 + 300 * i, "Alpha", "A", f"t{i % 3}") for i in range(12)]
+    rows += [(1_300_100_000, "Beta", "", "b")]
+    path = ghan_file(tmp_path / "scrobbles.csv", rows)
+    code, out, err = run("compare", "--file", str(path), "--format", "json", "--rate", "0.3")
+    assert code == 0, err
+    assert "bundled sample" not in err
+    got = by_artist(json.loads(out))
+    assert (got["Alpha"]["plays"], got["Alpha"]["albums"]) == (12, 1)
+    assert (got["Beta"]["plays"], got["Beta"]["albums"]) == (1, 0)
+    # CD income 1.50 at 0.30 a stream: the 5th play, 4 × 300 s after the first
+    assert got["Alpha"]["crossover_date"] == "2011-03-13T07:26:40Z"
+    code, out, _ = run("compare", "--file", str(path))
+    assert "for scrobbles.csv" in out
+    code, out, _ = run("stats", "--file", str(path), "--file", str(path), "--format", "json")
+    assert json.loads(out)["plays"] == 13  # the same file twice is the same plays
+    assert not royalty_home.exists() or not any(royalty_home.rglob("*.parquet"))
+
+
+def test_file_errors_are_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("hello\n", encoding="utf-8")
+    for args in (
+        ["--file", str(tmp_path / "missing.csv")],
+        ["--file", str(bad)],
+        ["--file", str(bad), "--user", "someone"],
+    ):
+        code, out, err = run("compare", *args)
+        assert code == 1, args
+        assert out == ""
+        assert err.startswith("Error: ")
+        assert len(err.strip().splitlines()) == 1

@@ -80,6 +80,36 @@ UserOpt = Annotated[
         show_default=False,
     ),
 ]
+FileOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--file",
+        help="Use this listening-history file, zip or folder instead of the store "
+        "(repeat for several). Nothing is imported.",
+        show_default=False,
+    ),
+]
+InputFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="With --file: the files' format, instead of recognising it "
+        "(lastfm-csv, lastfm-json, spotify-account, spotify-extended, listenbrainz, "
+        "scrobbler-log).",
+        show_default=False,
+    ),
+]
+TzOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="With --file: the time zone of local times, e.g. Pacific/Auckland "
+        "(needed for a .scrobbler.log marked #TZ/UNKNOWN).",
+        show_default=False,
+    ),
+]
+SkipBadRowsOpt = Annotated[
+    bool,
+    typer.Option(help="With --file: skip and count bad rows instead of stopping."),
+]
 SinceOpt = Annotated[
     str | None,
     typer.Option(help="Only plays from this date on (YYYY-MM-DD, UTC).", show_default=False),
@@ -151,6 +181,10 @@ def period_text(since: str | None, until: str | None, plays_span: tuple[str, str
 @handle_errors
 def compare(
     user: UserOpt = None,
+    file: FileOpt = None,
+    input_format: InputFormatOpt = None,
+    tz: TzOpt = None,
+    skip_bad_rows: SkipBadRowsOpt = False,
     rate: Annotated[
         float,
         typer.Option(
@@ -195,7 +229,14 @@ def compare(
     )
     start, stop = parse_period(since, until)
     history = load_history(
-        user, columns=["played_at", "artist", "album", "duration_ms"], since=start, until=stop
+        user,
+        files=file or (),
+        input_format=input_format,
+        tz=tz,
+        skip_bad_rows=skip_bad_rows,
+        columns=["played_at", "artist", "album", "duration_ms"],
+        since=start,
+        until=stop,
     )
     note_sample(history.is_sample)
     result = run_compare(history.plays, params)
@@ -226,6 +267,10 @@ def compare(
 @handle_errors
 def stats(
     user: UserOpt = None,
+    file: FileOpt = None,
+    input_format: InputFormatOpt = None,
+    tz: TzOpt = None,
+    skip_bad_rows: SkipBadRowsOpt = False,
     since: SinceOpt = None,
     until: UntilOpt = None,
     format: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = (
@@ -241,7 +286,14 @@ def stats(
 
     start, stop = parse_period(since, until)
     history = load_history(
-        user, columns=["played_at", "artist", "album", "track"], since=start, until=stop
+        user,
+        files=file or (),
+        input_format=input_format,
+        tz=tz,
+        skip_bad_rows=skip_bad_rows,
+        columns=["played_at", "artist", "album", "track"],
+        since=start,
+        until=stop,
     )
     note_sample(history.is_sample)
     summary = summarize(history.plays)

@@ -29,18 +29,21 @@ class History:
 
     Attributes:
         plays: the plays (only the requested columns), within the period.
-        label: who the plays belong to, for titles ("rj", "the bundled sample").
-        user: the stored user name, or None for the bundled sample.
+        label: whose plays these are, for titles ("rj", "the bundled sample",
+            "scrobbles.csv").
+        user: the stored user name, or None for files and the bundled sample.
+        files: the files read, when the plays come from files.
     """
 
     plays: pd.DataFrame
     label: str
     user: str | None
+    files: tuple[str, ...] = ()
 
     @property
     def is_sample(self) -> bool:
         """Whether these plays come from the bundled sample."""
-        return self.user is None
+        return self.user is None and not self.files
 
 
 def parse_date(text: str, *, end: bool = False) -> datetime:
@@ -87,6 +90,10 @@ def parse_period(since: str | None, until: str | None) -> tuple[datetime | None,
 def load_history(
     user: str | None = None,
     *,
+    files: Sequence[str | Path] = (),
+    input_format: str | None = None,
+    tz: str | None = None,
+    skip_bad_rows: bool = False,
     columns: Sequence[str] | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
@@ -97,6 +104,12 @@ def load_history(
     Args:
         user: a stored user; None picks the most recently imported one, or the
             bundled sample when nothing has been imported.
+        files: listening-history files, zips or folders to read instead of the
+            store (see :func:`royalty.importers.read_files`); the store is not
+            touched.
+        input_format: with ``files``, force this format instead of sniffing.
+        tz: with ``files``, the time zone of local times (``.scrobbler.log``).
+        skip_bad_rows: with ``files``, skip and count bad rows instead of failing.
         columns: the schema columns to read (default: all).
         since: keep plays starting at or after this time.
         until: keep plays starting before this time.
@@ -104,11 +117,17 @@ def load_history(
 
     Raises:
         UnknownUserError: ``user`` has no stored plays.
+        UsageError: both ``user`` and ``files`` were given.
+        DataFormatError: a file cannot be read.
 
     Example:
         >>> load_history(columns=["artist"]).label  # nothing imported yet
         'the bundled sample'
     """
+    if files:
+        if user is not None:
+            raise UsageError("give either --user or --file, not both")
+        return _from_files(files, input_format, tz, skip_bad_rows, columns, since, until)
     if user is not None:
         store.validate_user(user)
         if not store.has_user(user, home):
@@ -134,3 +153,28 @@ def load_history(
     if columns is not None:
         plays = plays[list(columns)]
     return History(plays=plays.reset_index(drop=True), label=SAMPLE_LABEL, user=None)
+
+
+def _from_files(
+    files: Sequence[str | Path],
+    input_format: str | None,
+    tz: str | None,
+    skip_bad_rows: bool,
+    columns: Sequence[str] | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> History:
+    from royalty.importers import read_files
+
+    result = read_files(
+        list(files),
+        input_format=input_format,
+        since=since,
+        until=until,
+        tz=tz,
+        skip_bad_rows=skip_bad_rows,
+    )
+    plays = result.plays if columns is None else result.plays[list(columns)]
+    names = tuple(str(f) for f in files)
+    label = Path(names[0]).name if len(names) == 1 else f"{len(names)} files"
+    return History(plays=plays.reset_index(drop=True), label=label, user=None, files=names)

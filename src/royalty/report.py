@@ -55,6 +55,11 @@ def count(value: int) -> str:
     return f"{value:,}"
 
 
+def plural(value: int, noun: str) -> str:
+    """``1 artist``, ``2 artists``, ``1,514 artists``."""
+    return f"{value:,} {noun}" if value == 1 else f"{value:,} {noun}s"
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [
         {
@@ -130,15 +135,22 @@ def compare_reading(shown: pd.DataFrame, params: CompareParams, all_artists: int
     if t.artists == 0:
         return "No qualifying plays in this period, so nothing was paid."
     scope = (
-        f"all {t.artists:,} artists"
+        f"the {plural(t.artists, 'artist')} listed"
         if t.artists == all_artists
         else f"the top {t.artists:,} of {all_artists:,} artists"
     )
+    earned = (
+        f"together they earned {money(t.streaming_payout)} from "
+        f"{plural(t.plays, 'stream')} against {money(t.cd_payout)} from {plural(t.albums, 'CD')}"
+    )
+    if t.cd_payout == 0:
+        return (
+            f"No album reached {params.min_album_plays} plays, so there is no CD income to "
+            f"compare with; {plural(t.plays, 'stream')} earned {money(t.streaming_payout)}."
+        )
     return (
         f"Streams paid more than CD sales would have for {t.streaming_wins:,} of {scope}; "
-        f"together they earned {money(t.streaming_payout)} from {t.plays:,} streams against "
-        f"{money(t.cd_payout)} from {t.albums:,} CDs, and streams match the CDs after "
-        f"{t.breakeven_plays:,} plays."
+        f"{earned}, and streams match the CDs after {plural(t.breakeven_plays, 'play')}."
     )
 
 
@@ -155,7 +167,7 @@ def compare_text(
     t = totals(frame, params)
     title = f"Streaming against CD income for {label}, artist level, {CURRENCY}"
     total_row = [
-        f"Total ({t.artists:,} artists)",
+        f"Total ({plural(t.artists, 'artist')})",
         count(t.plays),
         count(t.albums),
         money(t.streaming_payout),
