@@ -76,7 +76,7 @@ def compare(plays: pd.DataFrame, params: CompareParams = DEFAULT_PARAMS) -> pd.D
     Example:
         >>> from royalty import load_sample
         >>> table = compare(load_sample(), CompareParams(rate=1 / 300))
-        >>> table.set_index("artist").loc["Radiohead", "streaming_payout"].round(2)
+        >>> round(float(table.set_index("artist").loc["Radiohead", "streaming_payout"]), 2)
         9.33
     """
     _columns.require(plays, ("played_at", "artist"))
