@@ -14,11 +14,14 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 
 from royalty.errors import RoyaltyError, UsageError
+
+if TYPE_CHECKING:
+    from royalty.history import History
 
 app = typer.Typer(
     help=(
@@ -163,6 +166,35 @@ def note_sample(is_sample: bool) -> None:
         )
 
 
+def choose_history(
+    user: str | None,
+    files: list[Path] | None,
+    input_format: str | None,
+    tz: str | None,
+    skip_bad_rows: bool,
+    since: str | None,
+    until: str | None,
+    *,
+    columns: list[str],
+) -> History:
+    """The plays an analysis command works on, chosen the same way by every command."""
+    from royalty.history import load_history, parse_period
+
+    start, stop = parse_period(since, until)
+    history = load_history(
+        user,
+        files=files or (),
+        input_format=input_format,
+        tz=tz,
+        skip_bad_rows=skip_bad_rows,
+        columns=columns,
+        since=start,
+        until=stop,
+    )
+    note_sample(history.is_sample)
+    return history
+
+
 def period_text(since: str | None, until: str | None, plays_span: tuple[str, str] | None) -> str:
     """Describe the period a result covers."""
     if plays_span is None:
@@ -217,7 +249,6 @@ def compare(
     Amounts are in US dollars at the artist level: the rate is what reaches the
     artist per stream, and the CD margin is what the artist keeps per album.
     """
-    from royalty.history import load_history, parse_period
     from royalty.pricing import CompareParams
     from royalty.pricing import compare as run_compare
 
@@ -227,18 +258,10 @@ def compare(
     params = CompareParams(
         rate=rate, cd_margin=cd_margin, min_album_plays=min_album_plays, min_seconds=min_seconds
     )
-    start, stop = parse_period(since, until)
-    history = load_history(
-        user,
-        files=file or (),
-        input_format=input_format,
-        tz=tz,
-        skip_bad_rows=skip_bad_rows,
+    history = choose_history(
+        user, file, input_format, tz, skip_bad_rows, since, until,
         columns=["played_at", "artist", "album", "duration_ms"],
-        since=start,
-        until=stop,
-    )
-    note_sample(history.is_sample)
+    )  # fmt: skip
     result = run_compare(history.plays, params)
     shown = result if top == 0 else result.head(top)
     from royalty import report
@@ -281,21 +304,12 @@ def stats(
     import json
 
     from royalty import report
-    from royalty.history import load_history, parse_period
     from royalty.stats import summarize
 
-    start, stop = parse_period(since, until)
-    history = load_history(
-        user,
-        files=file or (),
-        input_format=input_format,
-        tz=tz,
-        skip_bad_rows=skip_bad_rows,
+    history = choose_history(
+        user, file, input_format, tz, skip_bad_rows, since, until,
         columns=["played_at", "artist", "album", "track"],
-        since=start,
-        until=stop,
-    )
-    note_sample(history.is_sample)
+    )  # fmt: skip
     summary = summarize(history.plays)
     if format is SimpleFormat.json:
         typer.echo(json.dumps(report.stats_dict(summary), ensure_ascii=False, indent=2))

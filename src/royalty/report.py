@@ -14,23 +14,14 @@ from typing import Any
 
 import pandas as pd
 
-from royalty.pricing import CompareParams, totals
+from royalty.pricing import RESULT_COLUMNS, CompareParams, totals
 from royalty.stats import Stats
 from royalty.store import UserInfo
 from royalty.textfmt import ellipsize, render_markdown, render_table
 
 CURRENCY = "USD"
 LEVEL = "artist"
-COMPARE_COLUMNS = (
-    "artist",
-    "plays",
-    "albums",
-    "streaming_payout",
-    "cd_payout",
-    "difference",
-    "breakeven_plays",
-    "crossover_date",
-)
+COMPARE_COLUMNS = RESULT_COLUMNS
 _NAME_WIDTH = 32
 
 
