@@ -22,6 +22,10 @@ from royalty.errors import UsageError
 
 RATE_MARGIN: Final = 0.98
 """Pace at 98 % of the limit, so that jitter in delivery cannot push a window over it."""
+WINDOW_GUARD: Final = 0.04
+"""Seconds added to the one-second window, because a server sees our starts shifted by
+network and scheduling delays: the 20 ms that pacing at 0.98 leaves over five requests is
+less than the scheduling jitter seen on a busy two-core machine."""
 
 PageRow = tuple[int, str, str, str | None, str | None, str | None, str | None]
 """One play: (uts, artist, track, album, artist_mbid, album_mbid, track_mbid)."""
@@ -56,11 +60,14 @@ class RateLimiter:
     """Spaces request starts evenly, never more than ``rate`` in any one-second window.
 
     Starts are paced ``1 / (0.98 * rate)`` seconds apart, and a start also waits until the
-    ``floor(rate)``-th previous one is more than a second old. Thread-safe.
+    ``floor(rate)``-th previous one is over 1.04 s old. A start counts from when the
+    request has actually gone out (:meth:`sent`), if that is later than when it was let
+    through: a pause in between (a garbage collection, say) must not bunch the next
+    requests up behind it. Thread-safe.
 
     Example:
         >>> limiter = RateLimiter(5)
-        >>> limiter.acquire()  # the first start is immediate
+        >>> limiter.sent(limiter.acquire())  # the first start is immediate
     """
 
     def __init__(
@@ -73,29 +80,41 @@ class RateLimiter:
         if not rate > 0:
             raise UsageError(f"the request rate must be positive, not {rate}")
         self.interval = 1.0 / (rate * RATE_MARGIN)
-        self._starts: deque[float] = deque(maxlen=max(1, math.floor(rate)))
+        self._starts: deque[list[float]] = deque(maxlen=max(1, math.floor(rate)))
         self._next = -math.inf
         self._resume = -math.inf
         self._clock, self._sleep = clock, sleep
-        self._lock = threading.Lock()
+        self._turn = threading.Lock()  # one waiter at a time: each start follows the last
+        self._state = threading.Lock()  # guards the fields; never held while sleeping
 
     def pause(self, seconds: float) -> None:
         """Hold every start for ``seconds`` from now (the server asked us to slow down)."""
-        self._resume = max(self._resume, self._clock() + seconds)
+        with self._state:
+            self._resume = max(self._resume, self._clock() + seconds)
 
-    def acquire(self) -> None:
-        """Wait until a request may start, and count it as started."""
-        with self._lock:  # one waiter at a time: each start depends on the one before
+    def acquire(self) -> list[float]:
+        """Wait until a request may start; return its ticket for :meth:`sent`."""
+        with self._turn:
             while True:
-                now = self._clock()
-                ready = max(self._next, self._resume)
-                if len(self._starts) == self._starts.maxlen:
-                    ready = max(ready, self._starts[0] + 1.001)
-                if ready <= now:
-                    break
+                with self._state:
+                    now = self._clock()
+                    ready = max(self._next, self._resume)
+                    if len(self._starts) == self._starts.maxlen:
+                        ready = max(ready, self._starts[0][0] + 1.0 + WINDOW_GUARD)
+                    if ready <= now:
+                        ticket = [now]
+                        self._starts.append(ticket)
+                        self._next = now + self.interval
+                        return ticket
                 self._sleep(min(ready - now, 0.25))  # short naps notice a pause() sooner
-            self._starts.append(now)
-            self._next = now + self.interval
+
+    def sent(self, ticket: list[float]) -> None:
+        """The request of ``ticket`` has gone out: count its start from now if later."""
+        with self._state:
+            now = self._clock()
+            if now > ticket[0]:
+                ticket[0] = now
+                self._next = max(self._next, now + self.interval)
 
 
 class Transport:
@@ -160,10 +179,11 @@ class Transport:
             scheme=self._scheme, host=self._host, port=self._port, path=self._path
         )
         request.headers["Host"] = self._netloc
-        request.extensions = {**request.extensions, "timeout": self._timeout}
-        self._limiter.acquire()
-        with self._count_lock:
-            self.requests += 1
+        request.extensions = {
+            **request.extensions,
+            "timeout": self._timeout,
+            "trace": self._trace,
+        }
         response = self._inner.handle_request(request)
         try:
             body = response.read()
@@ -177,6 +197,19 @@ class Transport:
                 self._local.root, body = root, _STUB
         headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _DROP_HEADERS]
         return self._httpx.Response(response.status_code, headers=headers, content=body)
+
+    def _trace(self, event: str, info: object) -> None:
+        """httpcore's trace hook: wait for the limiter just before the request goes out.
+
+        Waiting here rather than before ``handle_request`` keeps connecting (and the lazy
+        imports of a first request) out of the spacing, so the server sees the pacing.
+        """
+        if event.endswith("send_request_headers.started"):
+            self._local.ticket = self._limiter.acquire()
+            with self._count_lock:
+                self.requests += 1
+        elif ".send_request_body." in event and not event.endswith(".started"):
+            self._limiter.sent(self._local.ticket)
 
     def take_root(self) -> ET.Element | None:
         """The parsed body of this thread's last ``status="ok"`` reply, once."""
