@@ -190,3 +190,34 @@ def test_fast_date_parser_rejects_impossible_dates(text: str) -> None:
     from royalty.importers._dates import parse_day_month_year
 
     assert pd.isna(parse_day_month_year(pa.array([text]))[0])
+
+
+def test_fast_date_parser_batches_agree_with_the_general_reader() -> None:
+    """The fixed-width pass gives, on whole mixed batches, what the byte walker gives alone."""
+    import numpy as np
+    import pyarrow as pa
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from royalty.importers._dates import _parse_general, parse_day_month_year
+
+    day = st.integers(0, 32).map(str) | st.integers(0, 32).map(lambda d: f"{d:02d}")
+    hour = st.integers(0, 25).map(str) | st.integers(0, 25).map(lambda h: f"{h:02d}")
+    month = st.sampled_from(["Jan", "Feb", "Apr", "Dec", "Foo", "jan"])
+    year = st.sampled_from(["1969", "2002", "2024", "2199", "2200", "20x4"])
+    tail = st.sampled_from(["", ":07", ":61", ":5", " "])
+    date = st.builds(
+        lambda d, m, y, comma, h, mi, t: f"{d} {m} {y}{comma} {h}:{mi:02d}{t}",
+        day, month, year, st.sampled_from(["", ","]), hour, st.integers(0, 61), tail,
+    )  # fmt: skip
+    texts = st.lists(date | st.sampled_from(["", " ", "x" * 17]) | st.none(), max_size=40)
+
+    @settings(max_examples=300, deadline=None)
+    @given(texts, st.integers(0, 3))
+    def check(values: list[str | None], cut: int) -> None:
+        strings = pa.array(values, type=pa.string()).slice(min(cut, len(values)))
+        fast = parse_day_month_year(strings)
+        slow = _parse_general(strings)
+        assert np.array_equal(fast, slow, equal_nan=True)
+
+    check()
