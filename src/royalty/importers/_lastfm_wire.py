@@ -284,10 +284,10 @@ def read_page(root: ET.Element) -> WirePage:
                 uts,
                 (artist.text or "") if artist is not None else "",
                 track.findtext("name") or "",
-                album.text if album is not None else None,
-                artist.get("mbid") if artist is not None else None,
-                album.get("mbid") if album is not None else None,
-                track.findtext("mbid"),
+                (album.text or None) if album is not None else None,
+                (artist.get("mbid") or None) if artist is not None else None,
+                (album.get("mbid") or None) if album is not None else None,
+                track.findtext("mbid") or None,
             )
         )
     return WirePage(number, per_page, pages, total, rows)
