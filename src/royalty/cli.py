@@ -335,3 +335,7 @@ def users(
 from royalty.cli_import import import_command  # noqa: E402
 
 app.command("import")(import_command)
+
+from royalty.cli_chart import chart_command  # noqa: E402
+
+app.command("chart")(chart_command)

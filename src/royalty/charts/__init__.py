@@ -1,0 +1,33 @@
+"""Charts of royalty's results: ``plot_*(frame, *, ax=None) -> Axes``.
+
+Each function takes the frames the pricing functions return (and the plays,
+where a chart needs time), draws with one shared style (:func:`chart_style`)
+and returns the Axes. Nothing here shows or saves a figure: the CLI saves,
+a notebook shows. Every label goes through :func:`clean`, so names in scripts
+that no installed font can draw lose those characters instead of turning into
+boxes.
+
+Example:
+    >>> import royalty
+    >>> from royalty.charts import plot_compare
+    >>> ax = plot_compare(royalty.compare(royalty.load_sample()), top=3)
+    >>> ax.get_xlabel()
+    'Income to the artist (USD, artist level)'
+"""
+
+from royalty.charts._style import chart_style
+from royalty.charts._text import clean, families
+from royalty.charts.compare import plot_compare
+from royalty.charts.cumulative import cumulative_payouts, plot_cumulative
+from royalty.charts.timeline import plot_timeline, weekly_plays
+
+__all__ = [
+    "chart_style",
+    "clean",
+    "cumulative_payouts",
+    "families",
+    "plot_compare",
+    "plot_cumulative",
+    "plot_timeline",
+    "weekly_plays",
+]

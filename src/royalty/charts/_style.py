@@ -1,0 +1,171 @@
+"""The shared look of royalty's charts: one style, one footer, one way to get Axes."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final
+
+import matplotlib as mpl
+import pandas as pd
+
+from royalty.charts._text import clean, families
+from royalty.errors import UsageError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from royalty.pricing import CompareParams
+
+FIGSIZE: Final = (12.0, 6.75)
+"""Inches; at the 100 dpi of the figure this is 1200×675 px, 16:9."""
+
+SAVE_DPI: Final = 150
+"""Resolution of saved PNGs: 1800×1012 px at :data:`FIGSIZE`."""
+
+COLOURS: Final[tuple[str, ...]] = (
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#9467bd",
+    "#ff7f0e",
+    "#17becf",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+)
+"""Line colours, in order (matplotlib's tab10, reordered so the first few differ most)."""
+
+
+DAY_TICKS: Final[dict[str, int]] = {
+    "s": 86_400,
+    "ms": 86_400_000,
+    "us": 86_400_000_000,
+    "ns": 86_400_000_000_000,
+}
+"""Ticks in a day, for each unit ``played_at`` may have."""
+
+
+def rc() -> dict[Any, Any]:
+    """The matplotlib settings of every royalty chart."""
+    return {
+        "figure.figsize": FIGSIZE,
+        "figure.dpi": 100,
+        "savefig.dpi": SAVE_DPI,
+        "font.family": list(families()),
+        "font.size": 11,
+        "axes.titlesize": 14,
+        "axes.titleweight": "bold",
+        "axes.labelsize": 11,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "legend.frameon": False,
+        "svg.fonttype": "path",  # an SVG looks the same where the fonts are missing
+        "pdf.fonttype": 42,
+    }
+
+
+@contextlib.contextmanager
+def chart_style() -> Iterator[None]:
+    """Draw with royalty's look inside this block (fonts, sizes, grid), then restore.
+
+    Example:
+        >>> import matplotlib.pyplot as plt
+        >>> with chart_style():
+        ...     fig, ax = plt.subplots()
+        >>> fig.get_size_inches().tolist()
+        [12.0, 6.75]
+        >>> plt.close(fig)
+    """
+    with mpl.rc_context(rc()):
+        yield
+
+
+def axes(ax: Axes | None) -> Axes:
+    """``ax``, or the Axes of a new figure in royalty's size (call inside :func:`chart_style`)."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt  # pyplot only here: notebooks then show the figure
+
+    fig = plt.figure(layout="constrained")
+    return fig.add_subplot()
+
+
+def finish(
+    ax: Axes, *, title: str, xlabel: str, ylabel: str, footer: str, legend_above: bool = False
+) -> None:
+    """Set the cleaned title and axis labels, fonts on tick labels, and a small footer.
+
+    With ``legend_above``, the title leaves room for a legend placed just above the axes.
+    """
+    ax.set_title(clean(title), loc="left", pad=28 if legend_above else 10)
+    ax.set_xlabel(clean(xlabel))
+    ax.set_ylabel(clean(ylabel))
+    # Tick labels are made at draw time, maybe outside chart_style: fix their fonts now.
+    ax.tick_params(labelfontfamily=list(families()))
+    ax.annotate(
+        clean(footer),
+        xy=(0.0, 0.0),
+        xycoords=("axes fraction", ax.xaxis.label),
+        xytext=(0, -6),
+        textcoords="offset points",
+        ha="left",
+        va="top",
+        fontsize=8,
+        color="#555555",
+        gid="footer",
+    )
+
+
+def year_axis(ax: Axes) -> None:
+    """One tick a year on a date x axis, labelled with the year."""
+    import matplotlib.dates as mdates
+
+    ax.xaxis.set_major_locator(mdates.YearLocator())  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))  # type: ignore[no-untyped-call]
+
+
+def span_text(first: Any, last: Any) -> str:
+    """``plays 2006-05-01 to 2013-04-30`` for two timestamps (empty when unknown)."""
+    if first is None or last is None or pd.isna(first) or pd.isna(last):
+        return ""
+    return f"Plays from {pd.Timestamp(first):%Y-%m-%d} to {pd.Timestamp(last):%Y-%m-%d} (UTC)."
+
+
+def plays_span(plays: pd.DataFrame) -> tuple[datetime, datetime] | None:
+    """First and last ``played_at`` of a plays frame, None when it has none."""
+    when = plays["played_at"]
+    if not len(when) or when.isna().all():
+        return None
+    return pd.Timestamp(when.min()).to_pydatetime(), pd.Timestamp(when.max()).to_pydatetime()
+
+
+def footer_text(params: CompareParams | None, span: tuple[Any, Any] | None) -> str:
+    """The footer: the model's parameters (when it has any) and the data span."""
+    parts = []
+    if params is not None:
+        parts.append(
+            f"Rate USD {params.rate:.4g} per stream to the artist; CD margin USD "
+            f"{params.cd_margin:,.2f} per album; album bought after {params.min_album_plays} "
+            f"plays; plays under {params.min_seconds:g} s unpaid."
+        )
+    if span is not None:
+        parts.append(span_text(*span))
+    parts.append("Made with royalty.")
+    return "\n".join(p for p in parts if p)
+
+
+def require_rows(frame: pd.DataFrame, what: str) -> None:
+    """Refuse to draw an empty chart."""
+    if not len(frame):
+        raise UsageError(f"no {what} to chart: choose a longer period or another history")
+
+
+def require_top(top: int) -> None:
+    """``top`` must be a positive count of artists."""
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        raise UsageError(f"top must be a whole number of artists, at least 1, got {top}")

@@ -1,0 +1,218 @@
+"""``royalty chart KIND``: draw one of royalty's charts to a PNG, SVG or PDF file.
+
+Registered on the app by ``cli.py``. Parses the options, chooses the history
+as every analysis command does, calls one ``royalty.charts.plot_*`` function
+and saves the figure. pandas and matplotlib load only when it runs, and
+matplotlib draws with Agg (no window is ever opened).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Final
+
+import typer
+
+from royalty.errors import UsageError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from royalty.history import History
+    from royalty.pricing import CompareParams
+
+KINDS: Final[dict[str, str]] = {
+    "compare": "streaming beside CD income for the top artists",
+    "cumulative": "streaming income adding up over time against each artist's CDs",
+    "timeline": "plays per week with a 4-week rolling mean",
+}
+"""The chart kinds this version draws, with what each shows."""
+
+PLANNED: Final = ("sensitivity", "user-centric")
+"""Kinds that wait on the pricing-depth work (rates table, user-centric model)."""
+
+DEFAULT_TOP: Final[dict[str, int]] = {"compare": 15, "cumulative": 6}
+FORMATS: Final = (".png", ".svg", ".pdf")
+_COLUMNS: Final[dict[str, list[str]]] = {
+    "compare": ["played_at", "artist", "album", "duration_ms"],
+    "cumulative": ["played_at", "artist", "album", "duration_ms"],
+    "timeline": ["played_at"],
+}
+
+
+def chart_command(
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="Which chart: compare (streams beside CDs for the top artists), cumulative "
+            "(streaming income over time against the CDs, with crossover dates) or timeline "
+            "(plays per week).",
+            show_default=False,
+        ),
+    ],
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user",
+            "-u",
+            help="Whose history to use. Default: the user imported most recently, "
+            "or the bundled sample when nothing has been imported.",
+            show_default=False,
+        ),
+    ] = None,
+    file: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--file",
+            help="Use this listening-history file, zip or folder instead of the store "
+            "(repeat for several). Nothing is imported.",
+            show_default=False,
+        ),
+    ] = None,
+    input_format: Annotated[
+        str | None,
+        typer.Option(
+            help="With --file: the files' format, instead of recognising it.", show_default=False
+        ),
+    ] = None,
+    tz: Annotated[
+        str | None,
+        typer.Option(
+            help="With --file: the time zone of local times, e.g. Pacific/Auckland.",
+            show_default=False,
+        ),
+    ] = None,
+    skip_bad_rows: Annotated[
+        bool, typer.Option(help="With --file: skip and count bad rows instead of stopping.")
+    ] = False,
+    rate: Annotated[
+        float,
+        typer.Option(
+            help="US dollars that reach the artist per stream (the essay's third of a cent).",
+            show_default="1/300, about 0.00333",
+        ),
+    ] = 1 / 300,
+    cd_margin: Annotated[
+        float, typer.Option(help="US dollars the artist keeps per CD album sold.")
+    ] = 1.50,
+    min_album_plays: Annotated[
+        int, typer.Option(help="Plays of an album after which it counts as a bought CD.")
+    ] = 10,
+    min_seconds: Annotated[
+        float, typer.Option(help="Shortest play, in seconds, that counts as a paid stream.")
+    ] = 30.0,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Only plays from this date on (YYYY-MM-DD, UTC).", show_default=False),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            help="Only plays up to and including this date (YYYY-MM-DD, UTC).", show_default=False
+        ),
+    ] = None,
+    top: Annotated[
+        int | None,
+        typer.Option(
+            help="How many artists to draw (default 15 for compare, 6 for cumulative).",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the chart here; .png, .svg or .pdf sets the format. "
+            "Default: royalty-KIND.png in the current folder.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Draw a chart (compare, cumulative or timeline) to a PNG, SVG or PDF file.
+
+    Amounts are US dollars at the artist level, priced as in `royalty compare`.
+    The path of the file written is printed.
+    """
+    from royalty.cli import handle_errors
+
+    def run() -> None:
+        target = _target(kind, output)
+        from royalty.pricing import CompareParams
+
+        params = CompareParams(
+            rate=rate, cd_margin=cd_margin, min_album_plays=min_album_plays,
+            min_seconds=min_seconds,
+        )  # fmt: skip
+        if top is not None and top < 1:
+            raise UsageError(f"--top must be at least 1, got {top}")
+        from royalty.cli import choose_history
+
+        history = choose_history(
+            user, file, input_format, tz, skip_bad_rows, since, until, columns=_COLUMNS[kind]
+        )
+        ax = draw(kind, history, params, top or DEFAULT_TOP.get(kind, 1))
+        save(ax, target)
+        typer.echo(str(target.resolve()))
+
+    handle_errors(run)()
+
+
+def _target(kind: str, output: Path | None) -> Path:
+    """The file to write, after checking the kind, the extension and the folder."""
+    if kind in PLANNED:
+        raise UsageError(
+            f"the {kind} chart is not in this version yet; choose one of {', '.join(KINDS)}"
+        )
+    if kind not in KINDS:
+        raise UsageError(f"no chart called {kind!r}; choose one of {', '.join(KINDS)}")
+    target = (output or Path(f"royalty-{kind}.png")).expanduser()
+    if target.suffix.lower() not in FORMATS:
+        raise UsageError(
+            f"cannot tell the format of {str(target)!r}: end the --output name "
+            f"in {', '.join(FORMATS)}"
+        )
+    from royalty.cli import check_output
+
+    check_output(target)
+    return target
+
+
+def draw(kind: str, history: History, params: CompareParams, top: int) -> Axes:
+    """Draw one chart kind of a history with Agg; returns the Axes (not saved)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: never open a window, whatever the environment says
+    from royalty import charts
+    from royalty.charts._style import plays_span
+    from royalty.pricing import compare
+
+    plays, who = history.plays, history.label
+    if kind == "timeline":
+        return charts.plot_timeline(plays, who=who)
+    result = compare(plays, params)
+    if kind == "cumulative":
+        return charts.plot_cumulative(plays, result, params=params, top=top, who=who)
+    return charts.plot_compare(result, top=top, params=params, who=who, span=plays_span(plays))
+
+
+def save(ax: Axes, target: Path) -> None:
+    """Save the figure of ``ax`` to ``target`` atomically, then close it."""
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    from royalty.charts._style import SAVE_DPI
+
+    fig = ax.figure
+    while not isinstance(fig, Figure):  # a subfigure: save the whole figure
+        fig = fig.figure
+    tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp{target.suffix}")
+    try:
+        fig.savefig(tmp, format=target.suffix.lower()[1:], dpi=SAVE_DPI)
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
+    finally:
+        plt.close(fig)

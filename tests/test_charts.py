@@ -1,0 +1,250 @@
+"""The chart functions: what each draws, checked on tiny histories worked out by hand."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.colors import to_hex
+
+from royalty import CompareParams, compare, schema
+from royalty.charts import (
+    cumulative_payouts,
+    plot_compare,
+    plot_cumulative,
+    plot_timeline,
+    weekly_plays,
+)
+from royalty.charts.compare import LOSE, WIN
+from royalty.errors import UsageError
+
+# Rate 1 and margin 2 keep the sums on paper easy.
+PARAMS = CompareParams(rate=1.0, cd_margin=2.0, min_album_plays=2, min_seconds=30)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures() -> Iterator[None]:
+    yield
+    plt.close("all")
+
+
+def make_plays(rows: list[tuple[str, str, str | None, int | None]]) -> pd.DataFrame:
+    """Plays from (UTC time, artist, album, duration in ms) tuples."""
+    return schema.normalize(
+        pd.DataFrame(
+            {
+                "played_at": pd.to_datetime([r[0] for r in rows], utc=True),
+                "artist": [r[1] for r in rows],
+                "track": ["t"] * len(rows),
+                "album": [r[2] for r in rows],
+                "duration_ms": pd.array([r[3] for r in rows], dtype="Int64"),
+            }
+        ),
+        source="test",
+    )
+
+
+# A: 5 paid plays of one album (one CD, 2.00) -> streams 5.00 beat it at the 2nd play.
+# B: 2 paid plays of one album (one CD, 2.00) -> a tie at the 2nd play: not a win.
+# C: 1 play, no album bought -> streams 1.00 against 0.00: a win, no crossover.
+# A's 10-second play does not count anywhere.
+TINY = make_plays(
+    [
+        ("2010-01-04 10:00", "A", "a1", None),
+        ("2010-01-04 11:00", "A", "a1", 200_000),
+        ("2010-01-06 09:00", "A", "a1", 10_000),
+        ("2010-01-20 09:00", "A", "a1", None),
+        ("2010-01-20 10:00", "A", "a1", None),
+        ("2010-02-01 08:00", "A", "a1", None),
+        ("2010-01-05 12:00", "B", "b1", None),
+        ("2010-01-25 12:00", "B", "b1", None),
+        ("2010-01-10 12:00", "C", "c1", None),
+    ]
+)
+
+
+def streaming_bars(ax: Axes) -> list[tuple[float, float, str]]:
+    """(y, width, colour) of the streaming bars, top of the chart first."""
+    bars = [(p.get_y(), p.get_width(), to_hex(p.get_facecolor())) for p in ax.containers[0]]
+    return sorted(bars, reverse=True)
+
+
+def test_compare_chart_bars_follow_the_table() -> None:
+    result = compare(TINY, PARAMS)
+    ax = plot_compare(result, params=PARAMS, who="tiny", span=("2010-01-04", "2010-02-01"))
+    assert [w for _, w, _ in streaming_bars(ax)] == [5.0, 2.0, 1.0]
+    cds = sorted(((p.get_y(), p.get_width()) for p in ax.containers[1]), reverse=True)
+    assert [w for _, w in cds] == [2.0, 2.0, 0.0]
+    assert [c for _, _, c in streaming_bars(ax)] == [WIN, LOSE, WIN]
+    ticks = sorted(zip(ax.get_yticks(), [t.get_text() for t in ax.get_yticklabels()], strict=True))
+    assert [name for _, name in ticks] == ["C", "B", "A"]  # bottom to top
+    bold = {t.get_text() for t in ax.get_yticklabels() if t.get_fontweight() == "bold"}
+    assert bold == {"A", "C"}
+    assert "tiny" in ax.get_title(loc="left")
+    assert "USD" in ax.get_xlabel() and "artist level" in ax.get_xlabel()
+    footer = next(t for t in ax.texts if t.get_gid() == "footer").get_text()
+    assert "Rate USD 1 per stream" in footer and "2010-01-04 to 2010-02-01" in footer
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0].startswith("Streams, beating the CDs (2 of 3)")
+
+
+def test_compare_chart_top_and_bar_labels() -> None:
+    ax = plot_compare(compare(TINY, PARAMS), top=2)
+    assert len(ax.containers[0]) == 2 and len(ax.containers[1]) == 2
+    values = [t.get_text() for t in ax.texts if t.get_gid() != "footer"]
+    assert sorted(values) == sorted([r"\$5.00", r"\$2.00", r"\$2.00", r"\$2.00"])
+
+
+def test_compare_chart_refuses_empty_and_bad_top() -> None:
+    empty = compare(TINY.iloc[:0], PARAMS)
+    with pytest.raises(UsageError, match="no artists"):
+        plot_compare(empty)
+    with pytest.raises(UsageError, match="top"):
+        plot_compare(compare(TINY, PARAMS), top=0)
+
+
+def test_compare_chart_draws_into_a_given_axes() -> None:
+    _, (left, right) = plt.subplots(1, 2)
+    assert plot_compare(compare(TINY, PARAMS), ax=right) is right
+    assert not left.containers
+
+
+def test_cumulative_payouts_by_hand() -> None:
+    curve = cumulative_payouts(TINY, PARAMS, ["A", "B"])
+    a = curve[curve["artist"] == "A"]
+    assert a["date"].dt.strftime("%Y-%m-%d").tolist() == ["2010-01-04", "2010-01-20", "2010-02-01"]
+    assert a["plays"].tolist() == [2, 4, 5]  # the 10-second play on the 6th is not paid
+    assert a["streaming_payout"].tolist() == [2.0, 4.0, 5.0]
+    assert curve["artist"].drop_duplicates().tolist() == ["A", "B"]
+    assert curve[curve["artist"] == "B"]["plays"].tolist() == [1, 2]
+
+
+def test_cumulative_chart_lines_and_crossovers() -> None:
+    result = compare(TINY, PARAMS)
+    ax = plot_cumulative(TINY, result, params=PARAMS, top=3, who="tiny")
+    lines = ax.get_lines()
+    streaming = [line for line in lines if line.get_gid() == "streaming"]
+    cds = [line for line in lines if line.get_gid() == "cd"]
+    marks = [line for line in lines if line.get_gid() == "crossover"]
+    assert len(streaming) == 3 and len(cds) == 3
+    assert [line.get_label() for line in streaming] == ["A", "B", "C"]
+    assert [float(line.get_ydata()[-1]) for line in streaming] == [5.0, 2.0, 1.0]
+    assert [float(line.get_ydata()[0]) for line in cds] == [2.0, 2.0, 0.0]
+    for solid, dashed in zip(streaming, cds, strict=True):
+        assert solid.get_color() == dashed.get_color() and dashed.get_linestyle() == "--"
+    # A crosses at its 2nd paid play (2010-01-04 11:00), B at its 2nd (2010-01-25 12:00).
+    when = [pd.Timestamp(line.get_xdata()[0]) for line in marks]
+    assert when == [pd.Timestamp("2010-01-04 11:00"), pd.Timestamp("2010-01-25 12:00")]
+    assert [float(line.get_ydata()[0]) for line in marks] == [2.0, 2.0]
+    expected = result["crossover_date"].dropna().dt.tz_convert(None).tolist()
+    assert when == expected
+    dates = [t.get_text() for t in ax.texts if t.get_gid() == "crossover-label"]
+    assert dates == ["2010-01-04", "2010-01-25"]
+
+
+def test_cumulative_chart_on_the_sample_marks_the_pricing_dates(
+    sample_plays: pd.DataFrame,
+) -> None:
+    params = CompareParams()
+    result = compare(sample_plays, params)
+    ax = plot_cumulative(sample_plays, result, params=params, who="the bundled sample")
+    assert sum(line.get_gid() == "streaming" for line in ax.get_lines()) == 6
+    marks = [line for line in ax.get_lines() if line.get_gid() == "crossover"]
+    top = result.head(6)
+    crossed = top[top["crossover_date"].notna()]
+    assert len(marks) == len(crossed) >= 1
+    got = sorted(pd.Timestamp(m.get_xdata()[0]) for m in marks)
+    assert got == sorted(crossed["crossover_date"].dt.tz_convert(None))
+
+
+def test_weekly_plays_by_hand() -> None:
+    weeks = weekly_plays(TINY)
+    # Mondays from 2010-01-04 to 2010-02-01: 2+1+1(+the short play) | 1 | 2+1 | 1 | 1.
+    assert weeks["week"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2010-01-04", "2010-01-11", "2010-01-18", "2010-01-25", "2010-02-01",
+    ]  # fmt: skip
+    assert weeks["plays"].tolist() == [5, 0, 2, 1, 1]
+    assert (weeks["week"].dt.day_of_week == 0).all()
+
+
+def test_timeline_chart(tmp_path: Path) -> None:
+    ax = plot_timeline(TINY, who="tiny", estimate=3)
+    assert len(ax.containers[0]) == 5
+    assert [p.get_height() for p in ax.containers[0]] == [5, 0, 2, 1, 1]
+    gids = {line.get_gid(): line for line in ax.get_lines()}
+    # 9 plays over the 28 days from the first to the last play: 9 / 4 weeks.
+    average = float(gids["average"].get_ydata()[0])
+    first, last = TINY["played_at"].min(), TINY["played_at"].max()
+    assert average == pytest.approx(9 / ((last - first) / pd.Timedelta(weeks=1)))
+    assert float(gids["estimate"].get_ydata()[0]) == 3.0
+    assert list(gids["rolling"].get_ydata()) == pytest.approx([5, 2.5, 7 / 3, 2, 1])
+    assert ax.get_ylabel() == "Plays per week" and "tiny" in ax.get_title(loc="left")
+    assert isinstance(ax.xaxis.get_major_locator(), mdates.YearLocator)
+    ax.figure.savefig(tmp_path / "t.png")
+
+
+def test_timeline_refuses_no_plays() -> None:
+    with pytest.raises(UsageError, match="no plays"):
+        plot_timeline(TINY.iloc[:0])
+
+
+WORLD = [
+    "Бумажный Кит",
+    "夜の図書館",
+    "Björk 🎸 Live",
+    "A$AP Mob",
+    "Pablo Whitcombe & the Backwards Submarines",
+]
+
+
+def world_plays() -> pd.DataFrame:
+    rows = []
+    for i, name in enumerate(WORLD):
+        rows += [(f"2011-0{i + 1}-0{d} 12:00", name, "x", None) for d in range(1, 4 + i)]
+    return make_plays(rows)
+
+
+@pytest.mark.parametrize("suffix", ["png", "svg", "pdf"])
+def test_non_latin_and_long_names_render_without_missing_glyphs(
+    tmp_path: Path, suffix: str
+) -> None:
+    plays = world_plays()
+    result = compare(plays, PARAMS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph warns: fail on it
+        for ax in (
+            plot_compare(result, params=PARAMS, who="Бумажный 夜"),
+            plot_cumulative(plays, result, params=PARAMS, top=5),
+        ):
+            ax.figure.savefig(tmp_path / f"chart.{suffix}")
+            assert (tmp_path / f"chart.{suffix}").stat().st_size > 1000
+    labels = [t.get_text() for t in plot_compare(result).get_yticklabels()]
+    assert "Бумажный Кит" in labels  # DejaVu Sans has Cyrillic: nothing lost
+    assert r"A\$AP Mob" in labels  # escaped, so not read as mathematics
+    long = next(label for label in labels if label.startswith("Pablo"))
+    assert long.endswith("…") and len(long) <= 30
+
+
+def test_unfiltered_names_would_warn() -> None:
+    """The glyph check above can fail: matplotlib does warn about a character no font has."""
+    fig, ax = plt.subplots()
+    ax.set_title("\U0001d11e\U000e0100")  # musical symbol + variation selector: no font
+    with pytest.warns(UserWarning, match="missing from font"):
+        fig.canvas.draw()
+
+
+@pytest.fixture(scope="module")
+def sample_plays() -> pd.DataFrame:
+    from royalty import load_sample
+
+    return load_sample()
