@@ -1,0 +1,143 @@
+"""`royalty chart KIND` end to end: files written, formats, sizes, mistakes."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from royalty import cli_chart, schema, store
+from royalty.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+@pytest.fixture
+def captured(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The Axes each run saves, kept for inspection."""
+    seen: list[Any] = []
+    real = cli_chart.save
+
+    def keep(ax: Any, target: Path) -> None:
+        seen.append(ax)
+        real(ax, target)
+
+    monkeypatch.setattr(cli_chart, "save", keep)
+    return seen
+
+
+@pytest.mark.parametrize("kind", ["compare", "cumulative", "timeline"])
+def test_default_output_is_a_big_png_in_the_current_folder(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("chart", kind)
+    assert code == 0, err
+    target = tmp_path / f"royalty-{kind}.png"
+    assert out.strip() == str(target)
+    assert "bundled sample" in err
+    width, height = png_size(target)
+    assert width >= 1200 and height >= 675
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]  # no temporary left
+
+
+@pytest.mark.parametrize(
+    ("suffix", "magic"), [(".svg", b"<?xml"), (".pdf", b"%PDF"), (".PNG", b"\x89PNG")]
+)
+def test_output_format_follows_the_extension(tmp_path: Path, suffix: str, magic: bytes) -> None:
+    target = tmp_path / f"chart{suffix}"
+    code, out, err = run("chart", "cumulative", "--output", str(target))
+    assert code == 0, err
+    assert target.read_bytes().startswith(magic)
+    assert out.strip() == str(target)
+
+
+def test_top_and_pricing_options_reach_the_chart(tmp_path: Path, captured: list[Any]) -> None:
+    code, _, err = run(
+        "chart", "compare", "--top", "4", "--rate", "0.01", "-o", str(tmp_path / "c.png")
+    )
+    assert code == 0, err
+    (ax,) = captured
+    assert len(ax.containers[0]) == 4
+    # Radiohead, 2,800 plays in the sample, at 0.01 a stream: 28.00.
+    widths = sorted((p.get_width() for p in ax.containers[0]), reverse=True)
+    assert widths[0] == pytest.approx(28.0)
+    footer = next(t for t in ax.texts if t.get_gid() == "footer").get_text()
+    assert "Rate USD 0.01 per stream" in footer
+
+
+def test_chart_of_a_stored_user(tmp_path: Path, captured: list[Any]) -> None:
+    times = ["2012-03-01 10:00", "2012-03-02 10:00", "2012-03-09 10:00", "2012-03-20 10:00"]
+    plays = schema.normalize(
+        pd.DataFrame(
+            {
+                "played_at": pd.to_datetime(times, utc=True),
+                "artist": ["Solo"] * 4,
+                "track": ["t"] * 4,
+                "album": ["one"] * 4,
+            }
+        ),
+        source="test",
+    )
+    store.merge("rj", plays)
+    code, _, err = run(
+        "chart", "cumulative", "--user", "rj", "--rate", "0.5", "--cd-margin", "1",
+        "--min-album-plays", "2", "-o", str(tmp_path / "c.svg"),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "bundled sample" not in err
+    (ax,) = captured
+    assert "rj" in ax.get_title(loc="left")
+    # One CD at 1.00; 0.50 a stream: streams reach it at the 2nd play, 2012-03-02 10:00.
+    (mark,) = [line for line in ax.get_lines() if line.get_gid() == "crossover"]
+    assert pd.Timestamp(mark.get_xdata()[0]) == pd.Timestamp("2012-03-02 10:00")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["chart", "pie"], "no chart called 'pie'"),
+        (["chart", "compare", "-o", "chart.jpg"], "end the --output name in .png, .svg, .pdf"),
+        (["chart", "compare", "-o", "no/such/folder/c.png"], "does not exist"),
+        (["chart", "compare", "--top", "0"], "--top must be at least 1"),
+        (["chart", "compare", "--rate", "-1"], "rate must be a positive number"),
+        (["chart", "timeline", "--user", "nobody"], "no plays are stored for 'nobody'"),
+    ],
+)
+def test_mistakes_are_one_line_errors(
+    args: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(*args)
+    assert code == 1
+    assert err.startswith("Error: ") and len(err.splitlines()) == 1
+    assert message in err
+    assert out == ""
+    assert not list(tmp_path.iterdir())
+
+
+def test_help_names_the_kinds() -> None:
+    code, out, _ = run("chart", "--help")
+    assert code == 0
+    for kind in ("compare", "cumulative", "timeline"):
+        assert kind in out
