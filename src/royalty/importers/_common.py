@@ -213,14 +213,17 @@ class Rows:
         if self.options.until is not None:
             self.skip(ms >= _to_ms(self.options.until), OUTSIDE)
         keep = self.keep
+        every = bool(keep.all())  # then no copy by a mask, and no unused categories
         data: dict[str, Any] = {}
         for col, values in columns.items():
             if col == "played_at":
-                data[col] = pd.to_datetime(ms[keep], unit="ms", utc=True)
+                data[col] = pd.to_datetime(ms if every else ms[keep], unit="ms", utc=True)
             elif isinstance(values, pd.Series):
-                data[col] = values[keep].reset_index(drop=True)
+                data[col] = (
+                    values.reset_index(drop=True) if every else values[keep].reset_index(drop=True)
+                )
             else:
-                data[col] = np.asarray(values)[keep]
+                data[col] = np.asarray(values) if every else np.asarray(values)[keep]
         frame = pd.DataFrame(data)
         n = len(frame)
         text = pd.Index(["x"]).dtype
@@ -240,10 +243,19 @@ class Rows:
             if col in frame.columns and not isinstance(frame[col].dtype, pd.CategoricalDtype):
                 frame[col] = frame[col].astype("category")
         for col in ("artist", "track"):
-            if col in frame.columns and isinstance(frame[col].dtype, pd.CategoricalDtype):
-                frame[col] = frame[col].cat.remove_unused_categories()
+            column = frame[col] if col in frame.columns else None
+            categorical = column is not None and isinstance(column.dtype, pd.CategoricalDtype)
+            if categorical and column is not None and not _all_used(column):
+                frame[col] = column.cat.remove_unused_categories()
         plays = _text_categories(schema.normalize(frame, source=source))
         return Parsed(plays=plays, rows=self.count, skipped=self.skipped)
+
+
+def _all_used(values: pd.Series) -> bool:
+    """Whether every category of a categorical Series occurs in it (a count, not a sort)."""
+    codes = values.cat.codes.to_numpy()
+    counts = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories))
+    return bool(counts.all())
 
 
 def _text_categories(plays: pd.DataFrame) -> pd.DataFrame:

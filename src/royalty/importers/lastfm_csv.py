@@ -94,8 +94,9 @@ def read_lastfm_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 def header_of(data: bytes) -> list[str] | None:
     """The lower-cased header fields if the first line is a Last.fm CSV header, else None."""
-    first = data[len(_BOM) :] if data.startswith(_BOM) else data
-    line = first.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", "replace")
+    begin = len(_BOM) if data.startswith(_BOM) else 0
+    stop = data.find(b"\n", begin)  # not split(): that would copy the whole file
+    line = data[begin : stop if stop >= 0 else len(data)].rstrip(b"\r").decode("utf-8", "replace")
     fields = [f.strip().lower() for f in next(csv.reader([line]), [])]
     names = set(fields)
     has_time = any(n in names for n in _UNIX_NAMES + _TEXT_TIME_NAMES)
@@ -106,8 +107,9 @@ def header_of(data: bytes) -> list[str] | None:
 
 def looks_like_no_header(data: bytes) -> bool:
     """Whether the first rows look like lastfm-to-csv: four fields, a date last."""
-    first = data[len(_BOM) :] if data.startswith(_BOM) else data
-    lines = [ln for ln in first[:8192].split(b"\n")[:20] if ln.strip()][:-1] or [first[:8192]]
+    begin = len(_BOM) if data.startswith(_BOM) else 0
+    first = data[begin : begin + 8192]
+    lines = [ln for ln in first.split(b"\n")[:20] if ln.strip()][:-1] or [first]
     dates = []
     for raw in lines:
         row = next(csv.reader([raw.rstrip(b"\r").decode("utf-8", "replace")]), [])
@@ -132,7 +134,8 @@ def parse(data: bytes, name: str, options: Options) -> Parsed:
         raise fail(
             name, "line 1", "not a Last.fm CSV: expected a header or artist,album,track,date"
         )
-    table, invalid = _read_table(body, names, header is not None, name, options)
+    quoted = data.find(b'"') >= 0
+    table, invalid = _read_table(body, names, header is not None, quoted, name, options)
     n = table.num_rows
     rows = Rows(name, n, lambda i: f"line {_line_of_row(data, i, len(names), header)}", options)
     if blanked + invalid:
@@ -161,7 +164,12 @@ def parse(data: bytes, name: str, options: Options) -> Parsed:
 
 
 def _read_table(
-    body: memoryview, names: list[str], has_header: bool, name: str, options: Options
+    body: memoryview,
+    names: list[str],
+    has_header: bool,
+    quoted: bool,
+    name: str,
+    options: Options,
 ) -> tuple[Any, int]:
     """Read every column as dictionary-encoded text; returns the table and bad-row count."""
     import pyarrow as pa
@@ -185,7 +193,10 @@ def _read_table(
                 column_names=labels, skip_rows=1 if has_header else 0, block_size=1 << 22
             ),
             parse_options=pacsv.ParseOptions(
-                newlines_in_values=True, invalid_row_handler=on_invalid
+                # Only a quoted value can hold a newline; without quotes the
+                # faster reader that splits on every newline reads the same.
+                newlines_in_values=quoted,
+                invalid_row_handler=on_invalid,
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(labels, text),
@@ -220,37 +231,25 @@ def _as_category(chunked: Any) -> pd.Series:
 def _times(names: list[str], table: Any, rows: Rows) -> tuple[np.ndarray, np.ndarray]:
     """Start times in ms since the epoch, and which rows have one.
 
-    The column is dictionary-encoded so that each distinct string is converted
-    once and spread over the rows through the indices.
+    Text dates in Last.fm's own layout are read row by row by the fast byte
+    parser; the rest (unix times, other layouts, blanks) are dictionary-encoded
+    so that each distinct string is converted once.
     """
-    import pyarrow.compute as pc
-
     unix: str | None = next((n for n in _UNIX_NAMES if n in names), None)
     chosen: str | None = unix or next((n for n in _TEXT_TIME_NAMES if n in names), None)
     if chosen is None:
         raise fail(rows.name, "line 1", "the header names no time column (uts, utc_time, date)")
-    column = table.column(names.index(chosen))
-    per_row, blanks = [], []
-    for chunk in [pc.dictionary_encode(column.combine_chunks())]:
-        words = chunk.dictionary
-        trimmed = pc.utf8_trim_whitespace(words)
-        blank = np.asarray(pc.equal(trimmed, "").to_numpy(zero_copy_only=False), dtype=bool)
-        if unix is not None:
-            digits = pc.match_substring_regex(trimmed, r"^\d{1,12}$").to_numpy(zero_copy_only=False)
-            ms_words = np.full(len(words), np.nan)
-            picked = pc.filter(trimmed, digits).cast("int64").to_numpy()
-            ms_words[np.asarray(digits, dtype=bool)] = picked * 1000.0
-        else:
-            ms_words = parse_day_month_year(words)
-            retry = np.flatnonzero(np.isnan(ms_words) & ~blank)
-            if len(retry):
-                texts = pd.Index(words.take(retry).to_pylist())
-                ms_words[retry] = _parse_times(texts)
-        indices = chunk.indices.to_numpy(zero_copy_only=False)
-        per_row.append(ms_words[indices])
-        blanks.append(blank[indices])
-    ms_float = np.concatenate(per_row) if per_row else np.zeros(0)
-    empty = np.concatenate(blanks) if blanks else np.zeros(0, dtype=bool)
+    column = table.column(names.index(chosen)).combine_chunks()
+    if unix is None:
+        # Each row read straight from the bytes: Last.fm dates are nearly all
+        # distinct, so a dictionary of them would cost more than it saves.
+        ms_float = parse_day_month_year(column)
+        empty = np.zeros(len(column), dtype=bool)
+        todo = np.flatnonzero(np.isnan(ms_float))
+        if len(todo):
+            ms_float[todo], empty[todo] = _read_distinct(column.take(todo), None)
+    else:
+        ms_float, empty = _read_distinct(column, unix)
 
     def value(i: int) -> str:
         return str(column[i].as_py())
@@ -262,6 +261,29 @@ def _times(names: list[str], table: Any, rows: Rows) -> tuple[np.ndarray, np.nda
     known = ~empty & ~np.isnan(ms_float)
     ms = np.where(known, np.nan_to_num(ms_float), 0).astype(np.int64)
     return ms, known
+
+
+def _read_distinct(column: Any, unix: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """Times in ms (NaN where unreadable) and blanks, converting each distinct string once."""
+    import pyarrow.compute as pc
+
+    chunk = pc.dictionary_encode(column)
+    words = chunk.dictionary
+    trimmed = pc.utf8_trim_whitespace(words)
+    blank = np.asarray(pc.equal(trimmed, "").to_numpy(zero_copy_only=False), dtype=bool)
+    if unix is not None:
+        digits = pc.match_substring_regex(trimmed, r"^\d{1,12}$").to_numpy(zero_copy_only=False)
+        ms_words = np.full(len(words), np.nan)
+        picked = pc.filter(trimmed, digits).cast("int64").to_numpy()
+        ms_words[np.asarray(digits, dtype=bool)] = picked * 1000.0
+    else:
+        ms_words = parse_day_month_year(words)
+        retry = np.flatnonzero(np.isnan(ms_words) & ~blank)
+        if len(retry):
+            texts = pd.Index(words.take(retry).to_pylist())
+            ms_words[retry] = _parse_times(texts)
+    indices = chunk.indices.to_numpy(zero_copy_only=False)
+    return ms_words[indices], blank[indices]
 
 
 def _parse_times(cats: pd.Index) -> np.ndarray:
