@@ -27,6 +27,12 @@ _LAZY: dict[str, tuple[str, str]] = {
     "compare": ("royalty.pricing", "compare"),
     "totals": ("royalty.pricing", "totals"),
     "filter_period": ("royalty.pricing", "filter_period"),
+    "Scenario": ("royalty.pricing", "Scenario"),
+    "make_scenario": ("royalty.pricing", "make_scenario"),
+    "price": ("royalty.pricing", "price"),
+    "monthly_rates": ("royalty.pricing", "monthly_rates"),
+    "sensitivity": ("royalty.pricing", "sensitivity"),
+    "rates_table": ("royalty.pricing", "rates_table"),
     "summarize": ("royalty.stats", "summarize"),
     "Stats": ("royalty.stats", "Stats"),
     "merge_plays": ("royalty.store", "merge"),
@@ -41,6 +47,7 @@ __all__ = [
     "CompareParams",
     "History",
     "RoyaltyError",
+    "Scenario",
     "Stats",
     "__version__",
     "compare",
@@ -49,7 +56,12 @@ __all__ = [
     "load_history",
     "load_plays",
     "load_sample",
+    "make_scenario",
     "merge_plays",
+    "monthly_rates",
+    "price",
+    "rates_table",
+    "sensitivity",
     "summarize",
     "totals",
 ]
@@ -57,7 +69,18 @@ __all__ = [
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ loads these
     from royalty.errors import RoyaltyError
     from royalty.history import History, load_history
-    from royalty.pricing import CompareParams, compare, filter_period, totals
+    from royalty.pricing import (
+        CompareParams,
+        Scenario,
+        compare,
+        filter_period,
+        make_scenario,
+        monthly_rates,
+        price,
+        rates_table,
+        sensitivity,
+        totals,
+    )
     from royalty.sample import load_sample
     from royalty.schema import COLUMNS as PLAYS_COLUMNS
     from royalty.stats import Stats, summarize

@@ -79,6 +79,37 @@ def compare(plays: pd.DataFrame, params: CompareParams = DEFAULT_PARAMS) -> pd.D
         >>> round(float(table.set_index("artist").loc["Radiohead", "streaming_payout"]), 2)
         9.33
     """
+    base = prepare(plays, params.min_seconds)
+    out, _ = priced(base, params)
+    return sort_result(out)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The qualifying plays as code arrays, shared by every pricing model.
+
+    Attributes:
+        artist: artist code of each qualifying play.
+        album: album code of each qualifying play (-1 for none).
+        ticks: start of each qualifying play, int64 ticks in ``unit``.
+        unit: numpy time unit of ``ticks``.
+        names: artist names, indexed by code.
+        n_albums: number of album codes.
+        keep: which input rows qualified, or None for all of them (so that a
+            model can pick the same rows out of another column).
+    """
+
+    artist: np.ndarray[Any, np.dtype[np.integer]]
+    album: np.ndarray[Any, np.dtype[np.integer]]
+    ticks: np.ndarray[Any, np.dtype[np.int64]]
+    unit: str
+    names: pd.Index
+    n_albums: int
+    keep: np.ndarray[Any, np.dtype[np.bool_]] | None
+
+
+def prepare(plays: pd.DataFrame, min_seconds: float) -> Prepared:
+    """Code arrays of the qualifying plays (those with an artist and long enough)."""
     _columns.require(plays, ("played_at", "artist"))
     artists = _columns.codes(plays["artist"])
     if "album" in plays.columns:
@@ -87,43 +118,64 @@ def compare(plays: pd.DataFrame, params: CompareParams = DEFAULT_PARAMS) -> pd.D
         albums = _columns.Codes(np.full(len(plays), -1, dtype=np.int8), pd.Index([]))
     when = _columns.times(plays["played_at"])
 
-    keep = _columns.qualifying(plays, params.min_seconds)
+    keep = _columns.qualifying(plays, min_seconds)
     artist_codes = artists.codes
     if len(artist_codes) and artist_codes.min() < 0:  # plays without an artist
         keep = artist_codes >= 0 if keep is None else keep & (artist_codes >= 0)
     album_codes, ticks = albums.codes, when.ticks
     if keep is not None:
         artist_codes, album_codes, ticks = artist_codes[keep], album_codes[keep], ticks[keep]
+    return Prepared(
+        artist_codes, album_codes, ticks, when.unit, artists.names, len(albums.names), keep
+    )
 
-    n_artists = len(artists.names)
-    plays_per = np.bincount(artist_codes, minlength=n_artists).astype(np.int64)
+
+def priced(
+    base: Prepared, params: CompareParams, *, crossover: bool = True
+) -> tuple[pd.DataFrame, np.ndarray[Any, np.dtype[np.intp]]]:
+    """The compare columns, one row per played artist in code order, and those codes.
+
+    With ``crossover=False`` the crossover dates are left NaT (for a model that
+    works them out its own way; finding them is the costliest step).
+    """
+    n_artists = len(base.names)
+    plays_per = np.bincount(base.artist, minlength=n_artists).astype(np.int64)
     albums_per = albums_bought(
-        artist_codes, album_codes, n_artists, len(albums.names), params.min_album_plays
+        base.artist, base.album, n_artists, base.n_albums, params.min_album_plays
     )
     cd = albums_per * params.cd_margin
     nth = breakeven_plays(cd, params.rate)
-    crossover = nth_play_ticks(artist_codes, ticks, nth, plays_per)  # nth is 0 without CDs
+    if crossover:  # nth is 0 without CDs
+        when = nth_play_ticks(base.artist, base.ticks, nth, plays_per)
+    else:
+        when = np.full(n_artists, _columns.NAT, dtype=np.int64)
 
     played = np.flatnonzero(plays_per > 0)
     streaming = plays_per[played] * params.rate
     out = pd.DataFrame(
         {
-            "artist": pd.Series(np.asarray(artists.names.take(played), dtype=object), dtype=str),
+            "artist": pd.Series(np.asarray(base.names.take(played), dtype=object), dtype=str),
             "plays": plays_per[played],
             "albums": albums_per[played],
             "streaming_payout": streaming,
             "cd_payout": cd[played],
             "difference": streaming - cd[played],
             "breakeven_plays": nth[played],
-            "crossover_date": _utc(crossover[played], when.unit),
+            "crossover_date": utc(when[played], base.unit),
         },
         columns=list(RESULT_COLUMNS),
     )
+    return out, played
+
+
+def sort_result(out: pd.DataFrame) -> pd.DataFrame:
+    """Most plays first, then by artist name; a fresh RangeIndex."""
     out = out.sort_values(["plays", "artist"], ascending=[False, True], kind="stable")
     return out.reset_index(drop=True)
 
 
-def _utc(ticks: np.ndarray[Any, np.dtype[np.int64]], unit: str) -> pd.Series:
+def utc(ticks: np.ndarray[Any, np.dtype[np.int64]], unit: str) -> pd.Series:
+    """int64 ticks in ``unit`` (NaT as int64 min) as a UTC datetime Series."""
     stamps = pd.Series(ticks.view(f"datetime64[{unit}]"))
     return stamps.dt.tz_localize("UTC")
 
