@@ -64,8 +64,6 @@ def rc() -> dict[Any, Any]:
         "axes.grid": True,
         "grid.alpha": 0.3,
         "legend.frameon": False,
-        "svg.fonttype": "path",  # an SVG looks the same where the fonts are missing
-        "pdf.fonttype": 42,
     }
 
 
@@ -85,14 +83,24 @@ def chart_style() -> Iterator[None]:
         yield
 
 
-def axes(ax: Axes | None) -> Axes:
-    """``ax``, or the Axes of a new figure in royalty's size (call inside :func:`chart_style`)."""
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt  # pyplot only here: notebooks then show the figure
+@contextlib.contextmanager
+def drawing(ax: Axes | None) -> Iterator[Axes]:
+    """Draw on ``ax``, or on a new 1200×675 figure, inside :func:`chart_style`.
 
-    fig = plt.figure(layout="constrained")
-    return fig.add_subplot()
+    The new figure is made before the style applies: pyplot loads the backend
+    then, and a backend that changes settings as it loads (IPython's inline
+    backend turns on interactive mode) must not have them undone when the
+    style is left, or the notebook would stop showing figures.
+    """
+    if ax is not None:
+        with chart_style():
+            yield ax
+        return
+    import matplotlib.pyplot as plt  # pyplot, so that notebooks show the figure
+
+    fig = plt.figure(figsize=FIGSIZE, dpi=100, layout="constrained")
+    with chart_style():
+        yield fig.add_subplot()
 
 
 def finish(

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from royalty.charts._style import axes, chart_style, finish, footer_text, require_rows, require_top
+from royalty.charts._style import drawing, finish, footer_text, require_rows, require_top
 from royalty.charts._text import clean
 from royalty.pricing._columns import require
 from royalty.pricing.streaming import streams_win
@@ -71,8 +71,7 @@ def plot_compare(
     cd = shown["cd_payout"].to_numpy(dtype=np.float64)
     wins = streams_win(streaming, cd)
     y = np.arange(n)[::-1].astype(np.float64)  # the top artist at the top
-    with chart_style():
-        ax = axes(ax)
+    with drawing(ax) as ax:
         height = 0.4
         bars = ax.barh(
             y + height / 2,

@@ -13,8 +13,7 @@ from matplotlib.lines import Line2D
 from royalty.charts._style import (
     COLOURS,
     DAY_TICKS,
-    axes,
-    chart_style,
+    drawing,
     finish,
     footer_text,
     plays_span,
@@ -149,8 +148,7 @@ def plot_cumulative(
         np.datetime64(span[1].replace(tzinfo=None)),
     )
     crossed = 0
-    with chart_style():
-        ax = axes(ax)
+    with drawing(ax) as ax:
         names = shown["artist"].astype(str).tolist()
         totals = shown["streaming_payout"].to_numpy(dtype=np.float64)
         cds = shown["cd_payout"].to_numpy(dtype=np.float64)

@@ -9,8 +9,7 @@ import pandas as pd
 
 from royalty.charts._style import (
     DAY_TICKS,
-    axes,
-    chart_style,
+    drawing,
     finish,
     footer_text,
     plays_span,
@@ -99,8 +98,7 @@ def plot_timeline(
     average = n / max((span[1] - span[0]) / pd.Timedelta(weeks=1), 1.0)
     x = weeks["week"].dt.tz_convert(None).to_numpy()
     rolling = weeks["plays"].rolling(4, min_periods=1).mean().to_numpy()
-    with chart_style():
-        ax = axes(ax)
+    with drawing(ax) as ax:
         ax.bar(x, weeks["plays"].to_numpy(), width=np.timedelta64(7, "D"), align="edge",
                color="#c6dbef", label="Plays in the week")  # fmt: skip
         middle = x + np.timedelta64(84, "h")  # the rolling mean sits mid-week
