@@ -22,6 +22,7 @@ from royalty.charts import (
     cumulative_payouts,
     plot_compare,
     plot_cumulative,
+    plot_sensitivity,
     plot_timeline,
     weekly_plays,
 )
@@ -241,6 +242,24 @@ def test_unfiltered_names_would_warn() -> None:
     ax.set_title("\U0001d11e\U000e0100")  # musical symbol + variation selector: no font
     with pytest.warns(UserWarning, match="missing from font"):
         fig.canvas.draw()
+
+
+def test_sensitivity_chart_by_hand() -> None:
+    from royalty.pricing import builtin_rates, sensitivity
+
+    # At 0.1 only C (no CD) wins; at 0.5 A (2.50 > 2.00) and C; at 1.0 B ties: still A and C.
+    table = sensitivity(TINY, PARAMS, [1.0, 0.1, 0.5])
+    services = builtin_rates()[:3]
+    ax = plot_sensitivity(table, services=services, params=PARAMS, who="tiny")
+    lines = {line.get_gid(): line for line in ax.get_lines()}
+    assert list(lines["artists"].get_xdata()) == [0.1, 0.5, 1.0]
+    assert list(lines["artists"].get_ydata()) == pytest.approx([1 / 3, 2 / 3, 2 / 3])
+    assert list(lines["plays"].get_ydata()) == pytest.approx([1 / 8, 6 / 8, 6 / 8])
+    assert sum(line.get_gid() == "service" for line in ax.get_lines()) == 3
+    assert ax.get_xscale() == "log" and "USD" in ax.get_xlabel()
+    assert "tiny" in ax.get_title(loc="left")
+    footer = next(t for t in ax.texts if t.get_gid() == "footer").get_text()
+    assert "rights holders" in footer and "CD margin USD 2.00" in footer
 
 
 @pytest.fixture(scope="module")

@@ -46,7 +46,7 @@ def captured(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     return seen
 
 
-@pytest.mark.parametrize("kind", ["compare", "cumulative", "timeline"])
+@pytest.mark.parametrize("kind", ["compare", "cumulative", "timeline", "sensitivity"])
 def test_default_output_is_a_big_png_in_the_current_folder(
     kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -139,5 +139,21 @@ def test_mistakes_are_one_line_errors(
 def test_help_names_the_kinds() -> None:
     code, out, _ = run("chart", "--help")
     assert code == 0
-    for kind in ("compare", "cumulative", "timeline"):
+    for kind in ("compare", "cumulative", "timeline", "sensitivity"):
         assert kind in out
+
+
+def test_sensitivity_chart_marks_every_service(tmp_path: Path, captured: list[Any]) -> None:
+    from royalty.pricing import builtin_rates
+
+    code, _, err = run("chart", "sensitivity", "-o", str(tmp_path / "s.png"))
+    assert code == 0, err
+    (ax,) = captured
+    lines = ax.get_lines()
+    services = sorted(float(line.get_xdata()[0]) for line in lines if line.get_gid() == "service")
+    assert services == sorted(r.rate for r in builtin_rates())
+    (essay,) = [line for line in lines if line.get_gid() == "essay"]
+    assert float(essay.get_xdata()[0]) == pytest.approx(1 / 300)
+    (artists,) = [line for line in lines if line.get_gid() == "artists"]
+    assert min(artists.get_xdata()) == pytest.approx(0.0003)
+    assert max(artists.get_xdata()) == pytest.approx(0.02)

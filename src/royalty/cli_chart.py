@@ -26,11 +26,12 @@ KINDS: Final[dict[str, str]] = {
     "compare": "streaming beside CD income for the top artists",
     "cumulative": "streaming income adding up over time against each artist's CDs",
     "timeline": "plays per week with a 4-week rolling mean",
+    "sensitivity": "share of artists and plays whose streams beat their CDs, by rate",
 }
 """The chart kinds this version draws, with what each shows."""
 
-PLANNED: Final = ("sensitivity", "user-centric")
-"""Kinds that wait on the pricing-depth work (rates table, user-centric model)."""
+PLANNED: Final = ("user-centric",)
+"""Kinds not drawn yet (the user-centric chart is still to come)."""
 
 DEFAULT_TOP: Final[dict[str, int]] = {"compare": 15, "cumulative": 6}
 FORMATS: Final = (".png", ".svg", ".pdf")
@@ -38,6 +39,7 @@ _COLUMNS: Final[dict[str, list[str]]] = {
     "compare": ["played_at", "artist", "album", "duration_ms"],
     "cumulative": ["played_at", "artist", "album", "duration_ms"],
     "timeline": ["played_at"],
+    "sensitivity": ["played_at", "artist", "album", "duration_ms"],
 }
 
 
@@ -46,8 +48,9 @@ def chart_command(
         str,
         typer.Argument(
             help="Which chart: compare (streams beside CDs for the top artists), cumulative "
-            "(streaming income over time against the CDs, with crossover dates) or timeline "
-            "(plays per week).",
+            "(streaming income over time against the CDs, with crossover dates), timeline "
+            "(plays per week) or sensitivity (share of artists and plays whose streams beat "
+            "their CDs, for rates from 0.0003 to 0.02 USD).",
             show_default=False,
         ),
     ],
@@ -130,7 +133,7 @@ def chart_command(
         ),
     ] = None,
 ) -> None:
-    """Draw a chart (compare, cumulative or timeline) to a PNG, SVG or PDF file.
+    """Draw a chart (compare, cumulative, timeline or sensitivity) to a PNG, SVG or PDF file.
 
     Amounts are US dollars at the artist level, priced as in `royalty compare`.
     The path of the file written is printed.
@@ -191,6 +194,13 @@ def draw(kind: str, history: History, params: CompareParams, top: int) -> Axes:
     plays, who = history.plays, history.label
     if kind == "timeline":
         return charts.plot_timeline(plays, who=who)
+    if kind == "sensitivity":
+        from royalty.pricing import builtin_rates, sensitivity
+
+        table = sensitivity(plays, params, charts.sensitivity_rates())
+        return charts.plot_sensitivity(
+            table, services=builtin_rates(), params=params, who=who, span=plays_span(plays)
+        )
     result = compare(plays, params)
     if kind == "cumulative":
         return charts.plot_cumulative(plays, result, params=params, top=top, who=who)

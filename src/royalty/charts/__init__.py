@@ -19,6 +19,7 @@ from royalty.charts._style import chart_style
 from royalty.charts._text import clean, families
 from royalty.charts.compare import plot_compare
 from royalty.charts.cumulative import cumulative_payouts, plot_cumulative
+from royalty.charts.sensitivity import plot_sensitivity, sensitivity_rates
 from royalty.charts.timeline import plot_timeline, weekly_plays
 
 __all__ = [
@@ -28,6 +29,8 @@ __all__ = [
     "families",
     "plot_compare",
     "plot_cumulative",
+    "plot_sensitivity",
     "plot_timeline",
+    "sensitivity_rates",
     "weekly_plays",
 ]
