@@ -239,6 +239,8 @@ def make_scenario(
         downloads, "--model downloads", min_track_plays=min_track_plays, track_price=track_price
     )
 
+    if fx is not None and (currency is None or currency.strip().upper() == "USD"):
+        raise UsageError("--fx converts US dollars into another currency: give --currency CODE")
     sources = {k: SOURCES[k] for k in ("min_seconds",)}
     if model == "user-centric":
         sources.update({k: SOURCES[k] for k in ("fee", "payout_ratio", "vat")})

@@ -66,7 +66,7 @@ def user_centric_split(
     """
     valid = ticks != NAT
     all_valid = bool(valid.all())
-    if not all_valid and not valid.any():
+    if not valid.any():  # no plays, or none with a time
         empty = np.array([], dtype="datetime64[M]")
         return MonthlySplit(np.zeros(n_artists), empty, np.zeros(0, dtype=np.int64))
     lo = int(ticks.min()) if all_valid else int(ticks[valid].min())
