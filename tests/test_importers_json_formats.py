@@ -150,3 +150,40 @@ def test_lastfm_api_pages_skip_now_playing(tmp_path: Path) -> None:
     assert dict(result.skipped) == {"now playing (no date)": 1}
     assert result.plays["track"].tolist() == ["Two", "One"]
     assert set(result.plays["source"]) == {"lastfm-api"}
+
+
+def test_fixed_width_spotify_times_agree_with_pandas_iso8601() -> None:
+    """The byte reader of Spotify's times gives what pandas' ISO 8601 parser gives, or NaN."""
+    import numpy as np
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from royalty.importers._dates import parse_iso_fixed
+
+    two = st.integers(0, 61).map(lambda v: f"{v:02d}")
+    year = st.sampled_from(["1969", "2002", "2024", "2199", "2200", "20x4"])
+    extended = st.builds(
+        lambda y, mo, d, h, mi, s, sep, z: f"{y}-{mo}-{d}{sep}{h}:{mi}:{s}{z}",
+        year, two, two, two, two, two, st.sampled_from(["T", " "]), st.sampled_from(["Z", "z"]),
+    )  # fmt: skip
+    account = st.builds(lambda y, mo, d, h, mi: f"{y}-{mo}-{d} {h}:{mi}", year, two, two, two, two)
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(extended, min_size=1, max_size=30) | st.lists(account, min_size=1, max_size=30))
+    def check(values: list[str]) -> None:
+        fast = parse_iso_fixed(values)
+        assert fast is not None
+        read = ~np.isnan(fast)
+        expected = pd.to_datetime(pd.Series(values), format="ISO8601", utc=True, errors="coerce")
+        assert expected[read].notna().all()
+        want = expected[read].astype("datetime64[ms, UTC]").astype("int64").to_numpy()
+        assert fast[read].tolist() == want.astype(float).tolist()
+        # Whatever pandas reads in these layouts, the byte reader reads too (years 1970-2199).
+        in_range = np.array([v[:4].isdigit() and 1970 <= int(v[:4]) < 2200 for v in values])
+        pandas_read = expected.notna().to_numpy()
+        plain = np.array([(v[10:11] == "T" and v[-1] == "Z") or len(v) == 16 for v in values])
+        assert not (pandas_read & in_range & plain & ~read).any()
+
+    check()
+    assert parse_iso_fixed(["2024-08-02T12:00:30Z", None]) is None
+    assert parse_iso_fixed(["2024-08-02T12:00:30+01:00"]) is None

@@ -16,7 +16,9 @@ raise.
 from __future__ import annotations
 
 import gzip
+import operator
 import os
+import re
 import zlib
 from collections import Counter
 from collections.abc import Callable
@@ -45,6 +47,7 @@ EARLIEST: Final = datetime(2002, 1, 1, tzinfo=UTC)
 _EARLIEST_MS: Final = int(EARLIEST.timestamp() * 1000)
 _FUTURE_SLACK: Final = timedelta(days=1)
 _GZIP_MAGIC: Final = b"\x1f\x8b"
+_BLANK: Final = re.compile(rb"[\xef\xbb\xbf \t\r\n]*")
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,7 @@ def check_text(data: bytes, name: str, *, skip_bad_lines: bool = False) -> tuple
     Returns:
         The data (possibly with bad lines blanked) and how many lines were blanked.
     """
-    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
+    if _BLANK.fullmatch(data):  # not strip(): that copies the whole file
         raise fail(name, None, "the file is empty")
     nul = data.find(b"\0")
     bad_utf8: int | None = None
@@ -309,8 +312,14 @@ def load_json(data: bytes, name: str) -> Any:
     """
     import json
 
-    data, _ = check_text(data, name)
-    text = data.decode("utf-8-sig")
+    try:  # the common case checked with one decode; check_text then names any problem
+        text = data.decode("utf-8-sig")
+        usable = data.find(b"\0") < 0 and not _BLANK.fullmatch(data)
+    except UnicodeDecodeError:
+        usable = False
+    if not usable:
+        data, _ = check_text(data, name)
+        text = data.decode("utf-8-sig")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -324,6 +333,17 @@ def load_json(data: bytes, name: str) -> Any:
 
 def integers(values: list[Any], rows: Rows, label: str) -> NDArray[np.float64]:
     """Whole numbers from JSON values as floats (NaN where missing); others are bad rows."""
+    kinds = set(map(type, values))
+    if kinds <= {int, type(None)}:  # the usual case, without a Python loop
+        try:
+            if type(None) not in kinds:
+                return np.array(values, dtype=np.int64).astype(np.float64)
+            present = np.array([v is not None for v in values], dtype=bool)
+            whole = np.full(len(values), np.nan)
+            whole[present] = np.array([v for v in values if v is not None], dtype=np.int64)
+            return whole
+        except OverflowError:
+            pass  # beyond int64: the loop below converts them one by one
     out = np.full(len(values), np.nan)
     wrong = np.zeros(len(values), dtype=bool)
     for i, v in enumerate(values):
@@ -342,25 +362,42 @@ def integers(values: list[Any], rows: Rows, label: str) -> NDArray[np.float64]:
 
 def texts(values: list[Any], rows: Rows, label: str) -> list[str | None]:
     """Strings from JSON values (None where missing or blank); non-strings are bad rows."""
-    wrong = np.fromiter(
-        (v is not None and not isinstance(v, str) for v in values), dtype=bool, count=len(values)
-    )
-    rows.bad(wrong, lambda i: f"{label} is {values[i]!r}, expected text")
+    if not set(map(type, values)) <= {str, type(None)}:
+        wrong = np.fromiter(
+            (v is not None and not isinstance(v, str) for v in values),
+            dtype=bool,
+            count=len(values),
+        )
+        rows.bad(wrong, lambda i: f"{label} is {values[i]!r}, expected text")
     return [v if isinstance(v, str) and v.strip() else None for v in values]
 
 
 def iso_times(
     values: list[Any], rows: Rows, label: str
 ) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
-    """ISO 8601 times (UTC unless they say otherwise) to ms since the epoch, and which are known."""
-    series = pd.Series([v if isinstance(v, str) else None for v in values], dtype=object)
-    parsed = pd.to_datetime(series, format="ISO8601", utc=True, errors="coerce")
+    """ISO 8601 times (UTC unless they say otherwise) to ms since the epoch, and which are known.
+
+    Spotify's own fixed-width layouts are read from the bytes; anything else
+    (offsets, fractions, other widths) goes through ``pandas.to_datetime``.
+    """
+    from royalty.importers._dates import parse_iso_fixed
+
+    ms_float = parse_iso_fixed(values)
+    if ms_float is None:
+        ms_float = np.full(len(values), np.nan)
+    todo = np.flatnonzero(np.isnan(ms_float))
+    if len(todo):
+        series = pd.Series([v if isinstance(v, str) else None for v in (values[i] for i in todo)],
+                           dtype=object)  # fmt: skip
+        parsed = pd.to_datetime(series, format="ISO8601", utc=True, errors="coerce")
+        read = parsed.notna().to_numpy()
+        times = parsed[read].astype("datetime64[ms, UTC]").astype("int64").to_numpy()
+        ms_float[todo[read]] = times
     present = np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
-    unread = present & parsed.isna().to_numpy()
-    rows.bad(unread, lambda i: f"{label} {values[i]!r} is not a time royalty can read")
-    known = ~parsed.isna().to_numpy()
+    known = ~np.isnan(ms_float)
+    rows.bad(present & ~known, lambda i: f"{label} {values[i]!r} is not a time royalty can read")
     ms = np.zeros(len(values), dtype=np.int64)
-    ms[known] = parsed[known].astype("datetime64[ms, UTC]").astype("int64").to_numpy()
+    ms[known] = ms_float[known]
     return ms, known
 
 
@@ -379,6 +416,10 @@ def get(records: list[Any], rows: Rows, key: str, *, required: bool = True) -> l
     Raises:
         DataFormatError: a kept record lacks a required ``key``.
     """
+    try:  # every record an object holding the key: one pass in C
+        return list(map(operator.itemgetter(key), records))
+    except (KeyError, TypeError):
+        pass
     values = [r.get(key) if isinstance(r, dict) else None for r in records]
     if required:
         absent = np.fromiter(

@@ -32,9 +32,10 @@ _ORDER: Final = np.argsort(_KEYS)
 _SORTED_KEYS: Final = _KEYS[_ORDER]
 _SPACE, _COMMA, _COLON = 32, 44, 58
 _PAD: Final = 40
-# Fixed-width layouts read by the fast pass: D day, M month, Y year, H hour,
-# N minute, S second digits; any other character must be there as it is.
-_DIGITS: Final = "DYHNS"
+# Fixed-width layouts read by the fast pass: D day, M month name, O month
+# number, Y year, H hour, N minute, S second digits; any other character must be
+# there as it is.
+_DIGITS: Final = "DOYHNS"  # day, month number, year, hour, minute, second
 _FIRST_YEAR, _END_YEAR = 1970, 2200
 # Days since the epoch on the first of each month from 1970 to 2200.
 _MONTH_STARTS: Final = (
@@ -95,6 +96,34 @@ def parse_day_month_year(strings: Any) -> NDArray[np.float64]:
     return out
 
 
+def parse_iso_fixed(values: list[Any]) -> NDArray[np.float64] | None:
+    """Milliseconds since the epoch for Spotify's fixed-width UTC times, NaN where not one.
+
+    Reads ``2024-08-02T12:00:30Z`` and ``2020-02-20 11:02`` (UTC), the layouts of
+    Spotify's exports, when every value is a string of one of those widths; then
+    NaN marks the strings this reader cannot vouch for, left to a general ISO
+    8601 parser. Returns None when the values are not all such strings.
+
+    Example:
+        >>> parse_iso_fixed(["2002-01-01T00:01:00Z"]).tolist()
+        [1009843260000.0]
+    """
+    if not values or not set(map(type, values)) <= {str}:
+        return None
+    widths = set(map(len, values))
+    size = widths.pop() if len(widths) == 1 else 0
+    templates = [t for t in _ISO_TEMPLATES if len(t) == size]
+    blob = "".join(values).encode("utf-8", "replace") if templates else b""
+    if not templates or len(blob) != size * len(values):  # not ASCII: bytes != characters
+        return None
+    raw = np.frombuffer(blob, dtype=np.uint8)
+    columns = _columns(raw, np.arange(len(values)) * size, size)
+    out = np.full(len(values), np.nan)
+    ok, ms = _read_template(columns, templates[0])
+    out[ok] = ms[ok]
+    return out
+
+
 def _buffers(strings: Any) -> tuple[Any, Any, Any]:
     """The data bytes of a pyarrow string array and each string's start and end in them."""
     import pyarrow as pa
@@ -108,6 +137,9 @@ def _buffers(strings: Any) -> tuple[Any, Any, Any]:
         np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
     )
     return raw, offsets[:-1], offsets[1:]
+
+
+_ISO_TEMPLATES: Final = ("YYYY-OO-DDTHH:NN:SSZ", "YYYY-OO-DD HH:NN")
 
 
 def _columns(raw: Any, starts: Any, size: int) -> Any:
@@ -141,9 +173,11 @@ def _read_template(columns: Any, template: str) -> tuple[NDArray[np.bool_], Any]
             fields[char] = digit if value is None else value * 10 + digit
         elif char != "M":
             ok &= byte == ord(char)
-    at = template.index("M")
-    month = _month(columns[at], columns[at + 1], columns[at + 2])
-    ok &= month > 0
+    if "M" in template:
+        at = template.index("M")
+        month = _month(columns[at], columns[at + 1], columns[at + 2])
+    else:
+        month = fields["O"]
     second = fields.get("S", 0)
     return ok, _compose(ok, fields["Y"], month, fields["D"], fields["H"], fields["N"], second)
 
@@ -157,7 +191,7 @@ def _month(first: Any, second: Any, third: Any) -> Any:
 
 def _compose(ok: Any, year: Any, month: Any, day: Any, hour: Any, minute: Any, second: Any) -> Any:
     """Milliseconds since the epoch; clears ``ok`` (in place) for impossible times."""
-    ok &= (hour < 24) & (minute < 60) & (second < 60) & (day >= 1)
+    ok &= (hour < 24) & (minute < 60) & (second < 60) & (day >= 1) & (month >= 1) & (month <= 12)
     ok &= (year >= _FIRST_YEAR) & (year < _END_YEAR)
     months = np.where(ok, (year - _FIRST_YEAR) * 12 + month - 1, 0)
     days = _MONTH_STARTS[months] + (day - 1)
