@@ -22,10 +22,9 @@ from royalty.errors import UsageError
 
 RATE_MARGIN: Final = 0.98
 """Pace at 98 % of the limit, so that jitter in delivery cannot push a window over it."""
-WINDOW_GUARD: Final = 0.04
-"""Seconds added to the one-second window, because a server sees our starts shifted by
-network and scheduling delays: the 20 ms that pacing at 0.98 leaves over five requests is
-less than the scheduling jitter seen on a busy two-core machine."""
+WINDOW_GUARD: Final = 0.02
+"""Seconds added to the one-second window, for the same reason as the margin: a server sees
+our starts shifted a little by network and scheduling delays."""
 
 PageRow = tuple[int, str, str, str | None, str | None, str | None, str | None]
 """One play: (uts, artist, track, album, artist_mbid, album_mbid, track_mbid)."""
@@ -60,7 +59,7 @@ class RateLimiter:
     """Spaces request starts evenly, never more than ``rate`` in any one-second window.
 
     Starts are paced ``1 / (0.98 * rate)`` seconds apart, and a start also waits until the
-    ``floor(rate)``-th previous one is over 1.04 s old. A start counts from when the
+    ``floor(rate)``-th previous one is over 1.02 s old. A start counts from when the
     request has actually gone out (:meth:`sent`), if that is later than when it was let
     through: a pause in between (a garbage collection, say) must not bunch the next
     requests up behind it. Thread-safe.

@@ -21,6 +21,13 @@ This is the only module of royalty that imports pylast. How it works:
 * **Completeness.** Each page must agree with page 1 on ``total``; otherwise the history
   changed under us and the window is fetched again. At the end, the plays stored for the
   window must number at least the ``total`` Last.fm reported, or the run fails.
+
+pylast's public paging (``User.get_recent_tracks``) asks for 50 plays a request, one
+request at a time, and drops the MBIDs, so this module uses two private names of pylast:
+``pylast._Request`` and its ``_download_response()``, plus the fact that pylast mounts
+``network.proxy`` on its httpx client. Tested with pylast 7.2;
+``tests/test_import_lastfm_wire.py::test_pylast_still_has_what_the_importer_uses`` fails
+loudly if a release changes them.
 """
 
 from __future__ import annotations
