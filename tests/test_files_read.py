@@ -155,3 +155,23 @@ def test_frames_without_mbids_concatenate_with_frames_that_have_them(tmp_path: P
     both = schema.concat([read_files(plain).plays, read_files(ghan).plays])
     schema.validate(both)
     assert both["artist_mbid"].notna().sum() == 1
+
+
+def test_by_time_is_a_stable_sort() -> None:
+    """The shortcut for sorted and reverse-sorted exports orders rows as a stable sort does."""
+    import numpy as np
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from royalty.importers.files import by_time
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.integers(0, 6), max_size=30), st.sampled_from(["as is", "up", "down"]))
+    def check(values: list[int], shape: str) -> None:
+        if shape != "as is":
+            values = sorted(values, reverse=shape == "down")
+        times = np.array(values, dtype="datetime64[ms]")
+        assert by_time(times).tolist() == np.argsort(times, kind="stable").tolist()
+
+    check()
+    assert by_time(np.array([5, 3, 3, 1])).tolist() == [3, 1, 2, 0]  # by hand: runs 5|3,3|1
