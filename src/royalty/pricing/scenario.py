@@ -278,6 +278,9 @@ def make_scenario(
     params = CompareParams(
         rate=per_stream, cd_margin=margin, min_album_plays=min_album_plays, min_seconds=min_seconds
     )
+    first = ("rate", "artist_share", "cd_margin")
+    ordered = {k: sources[k] for k in first if k in sources}
+    ordered.update({k: v for k, v in sources.items() if k not in first})
     return Scenario(
         params=params,
         level=level,
@@ -294,7 +297,7 @@ def make_scenario(
         currency="USD" if currency is None else currency.strip().upper(),
         fx=fx,
         project_to=project_to,
-        sources=sources,
+        sources=ordered,
     )
 
 
