@@ -18,6 +18,11 @@ It prints each median, the median of the per-round ratios, and each
 process's peak memory (maximum resident set size). Targets (issue 2):
 compare ≤ 1.5× the baseline and ≤ 2.5 GB at 10 M plays; ``royalty --help``
 ≤ 0.35 s.
+
+Then, in this process on one frame, it times ``royalty.pricing.price`` under
+the pro-rata and the user-centric model (same deal, alternating rounds) and
+prints the medians and their ratio. Target (issue 5): user-centric ≤ 2× the
+pro-rata time at 10 M plays.
 """
 
 from __future__ import annotations
@@ -133,6 +138,30 @@ def bench_help(repeats: int, royalty_exe: str) -> None:
     )
 
 
+def bench_user_centric(n: int, repeats: int) -> None:
+    """Pro-rata against user-centric pricing, in process, on the same frame."""
+    from royalty.pricing import make_scenario, price
+
+    plays = synthetic_plays(n)[["played_at", "artist", "album", "duration_ms"]]
+    models = {
+        "pro-rata": make_scenario(deal="major"),
+        "user-centric": make_scenario(deal="major", model="user-centric"),
+    }
+    for scenario in models.values():  # warm up
+        price(plays, scenario)
+    times: dict[str, list[float]] = {name: [] for name in models}
+    for _ in range(repeats):
+        for name, scenario in models.items():
+            t0 = time.perf_counter()
+            price(plays, scenario)
+            times[name].append(time.perf_counter() - t0)
+    pro, uc = (statistics.median(times[name]) for name in models)
+    print(
+        f"\n{n:,} plays in process: pro-rata median {pro:.2f} s, user-centric median "
+        f"{uc:.2f} s, ratio {uc / pro:.2f} (target ≤ 2 at 10 M)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
@@ -144,6 +173,8 @@ def main() -> None:
     bench_help(max(args.repeats, 10), exe)
     for n in args.sizes:
         bench_size(n, args.repeats, exe)
+    for n in args.sizes:
+        bench_user_centric(n, args.repeats)
 
 
 if __name__ == "__main__":
