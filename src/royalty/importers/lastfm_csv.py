@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final
 
 import numpy as np
@@ -53,6 +54,7 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "album_mbid": ("album_mbid",),
     "track_mbid": ("track_mbid",),
 }
+_WORKERS: Final = 2
 _UNIX_NAMES: Final = ("uts", "timestamp", "unix", "unix_time")
 _TEXT_TIME_NAMES: Final = ("utc_time", "date", "time", "datetime", "played_at")
 # Date layouts seen in Last.fm exports, tried in order on the distinct values.
@@ -141,25 +143,28 @@ def parse(data: bytes, name: str, options: Options) -> Parsed:
     if blanked + invalid:
         rows.skipped[BAD_ROW] += blanked + invalid
 
-    def column(aliases: tuple[str, ...]) -> pd.Series | None:
-        for alias in aliases:
-            if alias in names:
-                return _as_category(table.column(names.index(alias)))
-        return None
-
-    artist, track = column(_ALIASES["artist"]), column(_ALIASES["track"])
-    if artist is None or track is None:  # header_of guarantees both; this is for mypy
+    where = {
+        key: next(names.index(alias) for alias in aliases if alias in names)
+        for key, aliases in _ALIASES.items()
+        if any(alias in names for alias in aliases)
+    }
+    if "artist" not in where or "track" not in where:  # header_of guarantees both
         raise fail(name, "line 1", "the header names no artist or no track column")
-    ms, known = _times(names, table, rows)
+    # The text columns are dictionary-encoded on other threads (pyarrow lets go
+    # of the GIL) while this one reads the dates.
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        encoding = {key: pool.submit(_as_category, table.column(i)) for key, i in where.items()}
+        ms, known = _times(names, table, rows)
+        text = {key: job.result() for key, job in encoding.items()}
+    artist, track = text["artist"], text["track"]
     rows.skip(~known, NOW_PLAYING)
     rows.check_times(ms, known)
     rows.skip(missing_text(artist), NO_ARTIST)
     rows.skip(missing_text(track), NO_TRACK)
     cols: dict[str, Any] = {"played_at": ms, "artist": artist, "track": track}
     for key in ("album", "artist_mbid", "album_mbid", "track_mbid"):
-        found = column(_ALIASES[key])
-        if found is not None:
-            cols[key] = found
+        if key in text:
+            cols[key] = text[key]
     return rows.finish(cols, SOURCE)
 
 
@@ -219,12 +224,21 @@ def _read_table(
 
 
 def _as_category(chunked: Any) -> pd.Series:
-    """A categorical Series from an Arrow string column, via one dictionary encoding."""
+    """A categorical Series from an Arrow string column, via one dictionary encoding.
+
+    The empty string is missing, not a category: ``schema.normalize`` would
+    remove it anyway, at the cost of a second pass over the codes.
+    """
     import pyarrow.compute as pc
 
     encoded = pc.dictionary_encode(chunked.combine_chunks())
-    categories = pd.Index(encoded.dictionary.to_pandas())
+    words = encoded.dictionary
     codes = encoded.indices.to_numpy(zero_copy_only=False)
+    empty = pc.index(words, "").as_py()
+    if empty >= 0:
+        codes = np.where(codes == empty, -1, codes - (codes > empty)).astype(codes.dtype)
+        words = pc.filter(words, pc.not_equal(words, ""))
+    categories = pd.Index(words.to_pandas())
     return pd.Series(pd.Categorical.from_codes(codes, categories=categories, validate=False))
 
 
