@@ -1,0 +1,51 @@
+"""Render the README's chart images from the bundled sample.
+
+Run from the repository root: ``python scripts/make_readme_charts.py``. It
+writes docs/images/chart-*.png (1200×675 px) with royalty's own chart
+functions, so the pictures in the README are what the library draws.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+
+import royalty
+from royalty.charts import plot_compare, plot_cumulative, plot_sensitivity, sensitivity_rates
+
+OUT = Path(__file__).resolve().parents[1] / "docs" / "images"
+WHO = "the bundled sample"
+
+
+def main() -> None:
+    """Write the three README images."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    plays = royalty.load_sample()
+    params = royalty.CompareParams()
+    table = royalty.compare(plays, params)
+    span = (plays["played_at"].min(), plays["played_at"].max())
+    axes = {
+        "compare": plot_compare(table, params=params, who=WHO, span=span, top=12),
+        "cumulative": plot_cumulative(plays, table, params=params, who=WHO),
+        "sensitivity": plot_sensitivity(
+            royalty.sensitivity(plays, params, sensitivity_rates()),
+            services=royalty.rates_table(),
+            params=params,
+            who=WHO,
+            span=span,
+        ),
+    }
+    for kind, ax in axes.items():
+        path = OUT / f"chart-{kind}.png"
+        ax.figure.savefig(path, dpi=100, metadata={"Software": "royalty"})
+        print(path)
+    plt.close("all")
+
+
+if __name__ == "__main__":
+    main()
