@@ -78,6 +78,7 @@ class Fault:
     retry_after_date: float | None = None  # send Retry-After as an HTTP date this far ahead
     delay: float = 2.0
     message: str | None = None
+    wait: float = 0.0  # extra seconds before this answer
 
 
 @dataclass(frozen=True)
@@ -348,8 +349,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self, query: str) -> None:
         params = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
         outcome, fault, status, ctype, body = self.owner.answer(params)
-        if self.owner.latency:
-            time.sleep(self.owner.latency)
+        if self.owner.latency or (fault and fault.wait):
+            time.sleep(self.owner.latency + (fault.wait if fault else 0.0))
         data = body.encode("utf-8")
         headers: dict[str, str] = {}
         if fault is not None and fault.retry_after is not None:

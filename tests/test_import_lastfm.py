@@ -183,7 +183,7 @@ def test_rate_limit_is_never_exceeded_on_the_server(fake: FakeLastfm) -> None:
 
 
 def test_default_rate_of_five_a_second(fake: FakeLastfm) -> None:
-    fake.add_plays(make_plays(200 * 12))
+    fake.add_plays(make_plays(200 * 8))
     fake.max_rps = 5
     fake.latency = 0.05
     run(fake, max_rps=lastfm_api.DEFAULT_MAX_RPS)

@@ -103,6 +103,7 @@ def test_a_second_import_of_the_same_user_is_refused_at_once(
 ) -> None:
     from royalty.cli_import import import_command
 
+    fake.plays[:] = doubled_plays(1600)  # 8 pages at 3 a second: about 3 s of holding the lock
     fake.latency = 0.2
     env = environment()
     del env["LASTFM_API_KEY"]  # the first run gets the key on its command line

@@ -28,7 +28,7 @@ TRANSIENT = [
     Fault("truncated"),
     Fault("short"),
     Fault("drop"),
-    Fault("timeout", delay=2.0),
+    Fault("timeout", delay=1.0),
 ]
 
 
@@ -66,7 +66,7 @@ def test_transient_faults_are_retried(fake: FakeLastfm, fault: Fault, times: int
     fault.times = times
     fault.page = 2  # the middle page of three, fetched concurrently with the oldest
     fake.inject(fault)
-    summary = run(fake)
+    summary = run(fake, timeout=0.4 if fault.kind == "timeout" else 1.0)
     assert stored_rows("rj") == expected_rows(fake.plays)
     assert fault.times == 0  # every injected fault was met…
     assert summary.retries >= times  # …and retried (a loaded machine may add retries)
@@ -101,7 +101,7 @@ def test_retries_exhausted_keep_a_complete_prefix_and_resume(
 ) -> None:
     monkeypatch.setattr(_lastfm_pages, "COMMIT_SECONDS", 0.0)
     monkeypatch.setattr(_lastfm_pages, "MAX_RETRIES", 2)
-    fake.inject(Fault("http", 502, page=2, times=100))
+    fake.inject(Fault("http", 502, page=2, times=100, wait=0.1))
     with pytest.raises(lastfm_api.LastfmError, match="run the same command again") as info:
         run(fake)
     assert info.value.code == 502
@@ -142,7 +142,7 @@ def test_a_permanent_error_mid_import_keeps_the_prefix(
     fake: FakeLastfm, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(_lastfm_pages, "COMMIT_SECONDS", 0.0)
-    fake.inject(Fault("error", 26, page=2))
+    fake.inject(Fault("error", 26, page=2, wait=0.5))  # the oldest page arrives first
     with pytest.raises(lastfm_api.LastfmError) as info:
         run(fake)
     assert info.value.code == 26
