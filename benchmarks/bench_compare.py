@@ -81,19 +81,29 @@ def synthetic_plays(n: int, seed: int = 1) -> pd.DataFrame:
     return schema.normalize(frame)
 
 
+# Peak memory is read in a small launcher process: a child started straight from
+# this (large) process would report this process's resident size as its own
+# high-water mark, because Linux carries it across fork and exec.
+LAUNCHER = """
+import resource, subprocess, sys, time
+t0 = time.perf_counter()
+done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+wall = time.perf_counter() - t0
+if done.returncode:
+    sys.exit(done.stderr.decode())
+print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+"""
+
+
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one process."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    if proc.stderr:
-        proc.stderr.close()
-    if proc.returncode != 0:
-        raise SystemExit(f"{cmd} failed: {err}")
-    return wall, usage.ru_maxrss / 1024
+    out = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, *cmd], env=env, capture_output=True, text=True
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"{cmd} failed: {out.stderr}")
+    wall, peak = out.stdout.split()
+    return float(wall), float(peak)
 
 
 def bench_size(n: int, repeats: int, royalty_exe: str) -> None:
