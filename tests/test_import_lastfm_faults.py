@@ -186,6 +186,19 @@ def test_key_from_environment_then_config_file(
     assert "rejected the API key" in result.stderr
 
 
+def test_key_and_url_from_the_environment(
+    fake: FakeLastfm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LASTFM_API_KEY", API_KEY)
+    monkeypatch.setenv("LASTFM_API_URL", fake.url)
+    result = cli("rj")
+    assert result.exit_code == 0, result.stderr
+    assert stored_rows("rj") == expected_rows(fake.plays)
+    result = cli("rj", "--api-key", "0" * 32)  # the option beats the environment
+    assert result.exit_code == 1
+    assert "rejected the API key" in result.stderr
+
+
 def test_the_key_never_appears_in_output_logs_or_store(
     fake: FakeLastfm, caplog: pytest.LogCaptureFixture, royalty_home: Any
 ) -> None:
