@@ -118,10 +118,11 @@ def check_text(data: bytes, name: str, *, skip_bad_lines: bool = False) -> tuple
         raise fail(name, None, "the file is empty")
     nul = data.find(b"\0")
     bad_utf8: int | None = None
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        bad_utf8 = exc.start
+    if not data.isascii():  # ASCII is UTF-8; isascii() is far cheaper than a decode
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad_utf8 = exc.start
     if nul < 0 and bad_utf8 is None:
         return data, 0
     if skip_bad_lines:

@@ -207,6 +207,7 @@ def _read_table(
                 column_types=dict.fromkeys(labels, text),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
+                check_utf8=False,  # check_text has checked (or blanked) the whole file
             ),
         )
     except pa.ArrowInvalid as exc:
