@@ -35,7 +35,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from fake_lastfm import API_KEY, FakeLastfm, make_plays
+from fake_lastfm import API_KEY, FakeLastfm
+from fake_lastfm_plays import make_plays
 
 
 def serve(conn: Connection, plays: int, latency: float, rps: int) -> None:

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from fake_lastfm import API_KEY, FakeLastfm, Play, expected_rows, make_plays, stored_rows
+from fake_lastfm import API_KEY, FakeLastfm, Play
+from fake_lastfm_plays import expected_rows, make_plays, stored_rows
 from royalty import store
 from royalty.importers import _lastfm_pages, lastfm_api
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from fake_lastfm import API_KEY, FakeLastfm, Play, expected_rows, make_plays, stored_rows
+from fake_lastfm import API_KEY, FakeLastfm, Play
+from fake_lastfm_plays import expected_rows, make_plays, stored_rows
 from royalty import store
 
 

@@ -10,7 +10,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from fake_lastfm import API_KEY, FakeLastfm, Fault, expected_rows, make_plays, stored_rows
+from fake_lastfm import API_KEY, FakeLastfm, Fault
+from fake_lastfm_plays import expected_rows, make_plays, stored_rows
 from royalty import store
 from royalty.cli_import import import_command
 from royalty.importers import _lastfm_pages, lastfm_api
