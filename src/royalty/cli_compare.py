@@ -1,0 +1,344 @@
+"""``royalty compare`` and ``royalty rates``: the pricing commands."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from royalty.errors import UsageError
+
+if TYPE_CHECKING:
+    from royalty.history import History
+    from royalty.pricing import CompareParams, Scenario
+
+from royalty.cli_common import (
+    CompareFormat,
+    FileOpt,
+    InputFormatOpt,
+    SinceOpt,
+    SkipBadRowsOpt,
+    TzOpt,
+    UntilOpt,
+    UserOpt,
+    check_output,
+    choose_history,
+    handle_errors,
+    period_text,
+    write_output,
+)
+
+
+class ModelChoice(StrEnum):
+    """Models of ``royalty compare --model``."""
+
+    pro_rata = "pro-rata"
+    user_centric = "user-centric"
+    downloads = "downloads"
+
+
+class DealChoice(StrEnum):
+    """Deals of ``royalty compare --deal``."""
+
+    major = "major"
+    indie = "indie"
+    diy = "diy"
+    none = "none"
+
+
+@handle_errors
+def compare(
+    user: UserOpt = None,
+    file: FileOpt = None,
+    input_format: InputFormatOpt = None,
+    tz: TzOpt = None,
+    skip_bad_rows: SkipBadRowsOpt = False,
+    rate: Annotated[
+        float | None,
+        typer.Option(
+            help="US dollars that reach the artist per stream (the essay's third of a cent). "
+            "With --deal none: the rights holders' rate.",
+            show_default="1/300, about 0.00333",
+        ),
+    ] = None,
+    service: Annotated[
+        str | None,
+        typer.Option(
+            help="Price at this service's rights-holder rate (see `royalty rates`), "
+            "e.g. spotify, apple-music, tidal.",
+            show_default=False,
+        ),
+    ] = None,
+    deal: Annotated[
+        DealChoice | None,
+        typer.Option(
+            help="The artist's deal: major (18%), indie (50%), diy (100%), or none for "
+            "the rights-holder level. Sets the CD side to match.",
+            show_default="none with --service",
+        ),
+    ] = None,
+    artist_share: Annotated[
+        float | None,
+        typer.Option(help="The artist's share of rights-holder money (0-1).", show_default=False),
+    ] = None,
+    cd_margin: Annotated[
+        float | None,
+        typer.Option(
+            help="US dollars per CD album sold, at the same level as the streams.",
+            show_default="1.50, or the deal's figure",
+        ),
+    ] = None,
+    min_album_plays: Annotated[
+        int, typer.Option(help="Plays of an album after which it counts as a bought CD.")
+    ] = 10,
+    min_seconds: Annotated[
+        float, typer.Option(help="Shortest play, in seconds, that counts as a paid stream.")
+    ] = 30.0,
+    model: Annotated[
+        list[ModelChoice] | None,
+        typer.Option(
+            "--model",
+            help="pro-rata (the default), user-centric (your fee split among your "
+            "artists each month) and/or downloads (adds download income); repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    fee: Annotated[
+        float | None,
+        typer.Option(
+            help="User-centric: monthly fee in USD.", show_default="11.99 (Spotify US, 2024)"
+        ),
+    ] = None,
+    payout_ratio: Annotated[
+        float | None,
+        typer.Option(help="User-centric: share of the fee paid out.", show_default="0.67"),
+    ] = None,
+    vat: Annotated[
+        float | None,
+        typer.Option(help="User-centric: VAT/GST in the fee (0.15 for 15%).", show_default="0"),
+    ] = None,
+    min_track_plays: Annotated[
+        int | None,
+        typer.Option(
+            help="Downloads: plays of a track before it counts as bought.", show_default="3"
+        ),
+    ] = None,
+    track_price: Annotated[
+        float | None,
+        typer.Option(help="Downloads: USD per track.", show_default="0.99"),
+    ] = None,
+    currency: Annotated[
+        str | None,
+        typer.Option(help="Show amounts in this currency (needs --fx).", show_default="USD"),
+    ] = None,
+    fx: Annotated[
+        float | None,
+        typer.Option(
+            help="Units of --currency per US dollar: the rate you choose.", show_default=False
+        ),
+    ] = None,
+    project_to: Annotated[
+        str | None,
+        typer.Option(
+            help="Project each artist's plays to this future date (YYYY-MM-DD) at their "
+            "pace over the last 365 days.",
+            show_default=False,
+        ),
+    ] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    top: Annotated[int, typer.Option(help="Show this many artists; 0 shows every one.")] = 20,
+    format: Annotated[CompareFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        CompareFormat.table
+    ),
+    with_meta: Annotated[
+        bool,
+        typer.Option(
+            help="With --format json: wrap the artists in a document with the parameters, "
+            "level, currency and sources."
+        ),
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file instead of the terminal."),
+    ] = None,
+) -> None:
+    """Compare what each artist earned from your plays as streams with what your CDs paid them.
+
+    By default amounts are in US dollars at the artist level: the rate is what
+    reaches the artist per stream, and the CD margin is what the artist keeps
+    per album. --service, --deal and --model change the level and the model;
+    the output always names its level and currency.
+    """
+    from royalty.pricing import make_scenario
+
+    if top < 0:
+        raise UsageError(f"--top must be 0 (every artist) or more, got {top}")
+    if with_meta and format is not CompareFormat.json:
+        raise UsageError("--with-meta only applies with --format json")
+    check_output(output)
+    models = set(model or [])
+    streaming = {m for m in models if m is not ModelChoice.downloads}
+    if len(streaming) > 1:
+        raise UsageError("choose one streaming model: --model pro-rata or --model user-centric")
+    rates = None
+    if service is not None or deal is not None or artist_share is not None:
+        from royalty.config import read_config
+        from royalty.pricing import rates_table
+
+        rates = rates_table(read_config())
+    scenario = make_scenario(
+        rate=rate,
+        service=service,
+        deal=None if deal is None else deal.value,
+        artist_share=artist_share,
+        cd_margin=cd_margin,
+        min_album_plays=min_album_plays,
+        min_seconds=min_seconds,
+        model="user-centric" if ModelChoice.user_centric in models else "pro-rata",
+        fee=fee,
+        payout_ratio=payout_ratio,
+        vat=vat,
+        downloads=ModelChoice.downloads in models,
+        min_track_plays=min_track_plays,
+        track_price=track_price,
+        currency=currency,
+        fx=fx,
+        project_to=_future_date(project_to),
+        rates=rates,
+    )
+    # No service, deal or share (so no share at all), no currency, no projection:
+    # the foundation's output, unchanged.
+    foundation = (
+        scenario.share is None
+        and scenario.fx is None
+        and scenario.project_to is None
+        and scenario.currency == "USD"
+        and not with_meta
+    )
+    columns = ["played_at", "artist", "album", "duration_ms"]
+    history = choose_history(
+        user, file, input_format, tz, skip_bad_rows, since, until,
+        columns=[*columns, "track"] if scenario.downloads else columns,
+    )  # fmt: skip
+    if foundation:
+        _foundation_compare(history, scenario.params, since, until, top, format, output)
+        return
+    _scenario_compare(history, scenario, since, until, top, format, with_meta, output)
+
+
+def _future_date(text: str | None) -> datetime | None:
+    """``--project-to``: a date after today (UTC)."""
+    if text is None:
+        return None
+    from royalty.history import parse_date
+
+    when = parse_date(text)
+    if when <= datetime.now(UTC):
+        raise UsageError(f"--project-to {text} is in the past; give a future date")
+    return when
+
+
+def _span(history: History, since: str | None, until: str | None) -> str:
+    from royalty import report
+
+    plays = history.plays["played_at"]
+    span = (report.iso(plays.min()) or "", report.iso(plays.max()) or "") if len(plays) else None
+    return period_text(since, until, span and (span[0][:10], span[1][:10]))
+
+
+def _foundation_compare(
+    history: History,
+    params: CompareParams,
+    since: str | None,
+    until: str | None,
+    top: int,
+    format: CompareFormat,
+    output: Path | None,
+) -> None:
+    """The foundation's compare: artist level, USD, exactly as issue 2 specified."""
+    from royalty import report
+    from royalty.pricing import compare as run_compare
+
+    result = run_compare(history.plays, params)
+    shown = result if top == 0 else result.head(top)
+    if format is CompareFormat.json:
+        text = report.compare_json(shown)
+    elif format is CompareFormat.csv:
+        text = report.compare_csv(shown)
+    else:
+        text = report.compare_text(
+            shown,
+            params,
+            label=history.label,
+            period=_span(history, since, until),
+            all_artists=len(result),
+            markdown=format is CompareFormat.markdown,
+        )
+    write_output(text, output)
+
+
+def _scenario_compare(
+    history: History,
+    scenario: Scenario,
+    since: str | None,
+    until: str | None,
+    top: int,
+    format: CompareFormat,
+    with_meta: bool,
+    output: Path | None,
+) -> None:
+    """Compare under a scenario (service, deal, model, currency, projection)."""
+    from royalty import report_pricing as rp
+    from royalty.pricing import monthly_rates, price
+
+    result = price(history.plays, scenario)
+    shown = result if top == 0 else result.head(top)
+    months = monthly_rates(history.plays, scenario) if scenario.model == "user-centric" else None
+    if format is CompareFormat.json:
+        text = (
+            rp.priced_meta_json(shown, scenario, months)
+            if with_meta
+            else rp.priced_json(shown, scenario)
+        )
+    elif format is CompareFormat.csv:
+        text = rp.priced_csv(shown, scenario)
+    else:
+        text = rp.priced_text(
+            shown,
+            scenario,
+            label=history.label,
+            period=_span(history, since, until),
+            all_artists=len(result),
+            months=months,
+            markdown=format is CompareFormat.markdown,
+        )
+    write_output(text, output)
+
+
+@handle_errors
+def rates(
+    format: Annotated[CompareFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        CompareFormat.table
+    ),
+) -> None:
+    """Show the per-stream rates by service (rights-holder level, USD) with year and source.
+
+    Rows from the config file (royalty.toml, [rates.<service>]) are included.
+    """
+    from royalty import report_pricing as rp
+    from royalty.config import read_config
+    from royalty.pricing import rates_table
+
+    rows = rates_table(read_config())
+    if format is CompareFormat.json:
+        text = rp.rates_json(rows)
+    elif format is CompareFormat.csv:
+        text = rp.rates_csv(rows)
+    else:
+        text = rp.rates_text(rows, markdown=format is CompareFormat.markdown)
+    sys.stdout.write(text)
