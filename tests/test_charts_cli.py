@@ -46,7 +46,9 @@ def captured(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     return seen
 
 
-@pytest.mark.parametrize("kind", ["compare", "cumulative", "timeline", "sensitivity"])
+@pytest.mark.parametrize(
+    "kind", ["compare", "cumulative", "timeline", "sensitivity", "user-centric"]
+)
 def test_default_output_is_a_big_png_in_the_current_folder(
     kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -122,6 +124,11 @@ def test_chart_of_a_stored_user(tmp_path: Path, captured: list[Any]) -> None:
         (["chart", "compare", "--top", "0"], "--top must be at least 1"),
         (["chart", "compare", "--rate", "-1"], "rate must be a positive number"),
         (["chart", "timeline", "--user", "nobody"], "no plays are stored for 'nobody'"),
+        (["chart", "compare", "--fee", "3"], "--fee only applies to the user-centric chart"),
+        (["chart", "user-centric", "--rate", "0.01"], "start from rights-holder money"),
+        (["chart", "user-centric", "--fx", "2"], "give --currency CODE"),
+        (["chart", "user-centric", "--deal", "label"], "unknown deal 'label'"),
+        (["chart", "user-centric", "--payout-ratio", "2"], "--payout-ratio must be above 0"),
     ],
 )
 def test_mistakes_are_one_line_errors(
@@ -139,7 +146,7 @@ def test_mistakes_are_one_line_errors(
 def test_help_names_the_kinds() -> None:
     code, out, _ = run("chart", "--help")
     assert code == 0
-    for kind in ("compare", "cumulative", "timeline", "sensitivity"):
+    for kind in ("compare", "cumulative", "timeline", "sensitivity", "user-centric"):
         assert kind in out
 
 
@@ -157,3 +164,71 @@ def test_sensitivity_chart_marks_every_service(tmp_path: Path, captured: list[An
     (artists,) = [line for line in lines if line.get_gid() == "artists"]
     assert min(artists.get_xdata()) == pytest.approx(0.0003)
     assert max(artists.get_xdata()) == pytest.approx(0.02)
+
+
+def test_user_centric_chart_of_a_stored_user(tmp_path: Path, captured: list[Any]) -> None:
+    # Fee 11 with 10 % VAT, ratio 0.5, no deal: 5.00 a month. March: Solo 3 plays, Duo 1
+    # (1.25 a play); April: Duo 1 play (5.00). Pro-rata at 2.00 a stream: Solo 6, Duo 4.
+    times = ["2012-03-01", "2012-03-02", "2012-03-09", "2012-03-20", "2012-04-02"]
+    plays = schema.normalize(
+        pd.DataFrame(
+            {
+                "played_at": pd.to_datetime(times, utc=True),
+                "artist": ["Solo", "Solo", "Solo", "Duo", "Duo"],
+                "track": ["t"] * 5,
+                "album": ["one"] * 5,
+            }
+        ),
+        source="test",
+    )
+    store.merge("rj", plays)
+    target = tmp_path / "uc.svg"
+    code, out, err = run(
+        "chart", "user-centric", "--user", "rj", "--deal", "none", "--rate", "2", "--fee", "11",
+        "--vat", "0.1", "--payout-ratio", "0.5", "-o", str(target),
+    )  # fmt: skip
+    assert code == 0, err
+    assert out.strip() == str(target) and target.read_bytes().startswith(b"<?xml")
+    (ax,) = captured
+    assert "rj" in ax.get_title(loc="left")
+    pro = sorted(((p.get_y(), p.get_width()) for p in ax.containers[0]), reverse=True)
+    uc = sorted(((p.get_y(), p.get_width()) for p in ax.containers[1]), reverse=True)
+    assert [w for _, w in pro] == pytest.approx([6.0, 4.0])
+    assert [w for _, w in uc] == pytest.approx([3.75, 6.25])
+    footer = next(t for t in ax.texts if t.get_gid() == "footer").get_text()
+    assert "fee USD 11.00 a month, VAT 10%, payout ratio 0.5" in footer
+
+
+def test_user_centric_chart_follows_the_pricing_frame(tmp_path: Path, captured: list[Any]) -> None:
+    import royalty
+
+    target = tmp_path / "uc.png"
+    code, _, err = run(
+        "chart", "user-centric", "--deal", "major", "--top", "5", "--currency", "NZD",
+        "--fx", "1.6", "-o", str(target),
+    )  # fmt: skip
+    assert code == 0, err
+    width, height = png_size(target)
+    assert width >= 1200 and height >= 675
+    (ax,) = captured
+    scenario = royalty.make_scenario(deal="major", model="user-centric", currency="NZD", fx=1.6)
+    frame = royalty.price(royalty.load_sample(), scenario).head(5)
+    assert len(ax.containers[0]) == 5 and len(ax.containers[1]) == 5
+    pro = sorted(((p.get_y(), p.get_width()) for p in ax.containers[0]), reverse=True)
+    uc = sorted(((p.get_y(), p.get_width()) for p in ax.containers[1]), reverse=True)
+    assert [w for _, w in pro] == pytest.approx(frame["pro_rata_payout"].tolist())
+    assert [w for _, w in uc] == pytest.approx(frame["user_centric_payout"].tolist())
+    assert ax.get_xlabel() == "Payout (NZD at 1.6 per USD, artist level)"
+
+
+def test_user_centric_chart_defaults_to_spotify_at_the_rights_holder_level(
+    tmp_path: Path, captured: list[Any]
+) -> None:
+    code, _, err = run("chart", "user-centric", "-o", str(tmp_path / "uc.png"))
+    assert code == 0, err
+    (ax,) = captured
+    assert len(ax.containers[0]) == 15
+    # Radiohead, 2,800 plays in the sample, at Spotify's 0.003 a stream to rights holders.
+    widths = sorted((p.get_width() for p in ax.containers[0]), reverse=True)
+    assert widths[0] == pytest.approx(2800 * 0.003)
+    assert ax.get_xlabel() == "Payout (USD, rights-holder level)"

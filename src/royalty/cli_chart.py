@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Final
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 
@@ -20,26 +20,25 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from royalty.history import History
-    from royalty.pricing import CompareParams
+    from royalty.pricing import Scenario
 
 KINDS: Final[dict[str, str]] = {
     "compare": "streaming beside CD income for the top artists",
     "cumulative": "streaming income adding up over time against each artist's CDs",
     "timeline": "plays per week with a 4-week rolling mean",
     "sensitivity": "share of artists and plays whose streams beat their CDs, by rate",
+    "user-centric": "pro-rata beside user-centric payout for the top artists",
 }
 """The chart kinds this version draws, with what each shows."""
 
-PLANNED: Final = ("user-centric",)
-"""Kinds not drawn yet (the user-centric chart is still to come)."""
-
-DEFAULT_TOP: Final[dict[str, int]] = {"compare": 15, "cumulative": 6}
+DEFAULT_TOP: Final[dict[str, int]] = {"compare": 15, "cumulative": 6, "user-centric": 15}
 FORMATS: Final = (".png", ".svg", ".pdf")
 _COLUMNS: Final[dict[str, list[str]]] = {
     "compare": ["played_at", "artist", "album", "duration_ms"],
     "cumulative": ["played_at", "artist", "album", "duration_ms"],
     "timeline": ["played_at"],
     "sensitivity": ["played_at", "artist", "album", "duration_ms"],
+    "user-centric": ["played_at", "artist", "album", "duration_ms"],
 }
 
 
@@ -49,8 +48,9 @@ def chart_command(
         typer.Argument(
             help="Which chart: compare (streams beside CDs for the top artists), cumulative "
             "(streaming income over time against the CDs, with crossover dates), timeline "
-            "(plays per week) or sensitivity (share of artists and plays whose streams beat "
-            "their CDs, for rates from 0.0003 to 0.02 USD).",
+            "(plays per week), sensitivity (share of artists and plays whose streams beat "
+            "their CDs, for rates from 0.0003 to 0.02 USD) or user-centric (pro-rata beside "
+            "user-centric payout for the top artists).",
             show_default=False,
         ),
     ],
@@ -90,15 +90,20 @@ def chart_command(
         bool, typer.Option(help="With --file: skip and count bad rows instead of stopping.")
     ] = False,
     rate: Annotated[
-        float,
+        float | None,
         typer.Option(
-            help="US dollars that reach the artist per stream (the essay's third of a cent).",
+            help="US dollars that reach the artist per stream (the essay's third of a cent). "
+            "With --deal none: the rights holders' rate.",
             show_default="1/300, about 0.00333",
         ),
-    ] = 1 / 300,
+    ] = None,
     cd_margin: Annotated[
-        float, typer.Option(help="US dollars the artist keeps per CD album sold.")
-    ] = 1.50,
+        float | None,
+        typer.Option(
+            help="US dollars per CD album sold, at the same level as the streams.",
+            show_default="1.50",
+        ),
+    ] = None,
     min_album_plays: Annotated[
         int, typer.Option(help="Plays of an album after which it counts as a bought CD.")
     ] = 10,
@@ -115,10 +120,65 @@ def chart_command(
             help="Only plays up to and including this date (YYYY-MM-DD, UTC).", show_default=False
         ),
     ] = None,
+    service: Annotated[
+        str | None,
+        typer.Option(
+            help="User-centric chart: price pro-rata at this service's rights-holder rate "
+            "(see `royalty rates`).",
+            show_default="spotify",
+        ),
+    ] = None,
+    deal: Annotated[
+        str | None,
+        typer.Option(
+            help="User-centric chart: the artist's deal, major (18%), indie (50%), diy "
+            "(100%) or none for the rights-holder level.",
+            show_default="none",
+        ),
+    ] = None,
+    artist_share: Annotated[
+        float | None,
+        typer.Option(
+            help="User-centric chart: the artist's share of rights-holder money (0-1).",
+            show_default=False,
+        ),
+    ] = None,
+    fee: Annotated[
+        float | None,
+        typer.Option(
+            help="User-centric chart: monthly fee in USD.",
+            show_default="11.99 (Spotify US, 2024)",
+        ),
+    ] = None,
+    payout_ratio: Annotated[
+        float | None,
+        typer.Option(help="User-centric chart: share of the fee paid out.", show_default="0.67"),
+    ] = None,
+    vat: Annotated[
+        float | None,
+        typer.Option(
+            help="User-centric chart: VAT/GST in the fee (0.15 for 15%).", show_default="0"
+        ),
+    ] = None,
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            help="User-centric chart: show amounts in this currency (needs --fx).",
+            show_default="USD",
+        ),
+    ] = None,
+    fx: Annotated[
+        float | None,
+        typer.Option(
+            help="User-centric chart: units of --currency per US dollar, the rate you choose.",
+            show_default=False,
+        ),
+    ] = None,
     top: Annotated[
         int | None,
         typer.Option(
-            help="How many artists to draw (default 15 for compare, 6 for cumulative).",
+            help="How many artists to draw (default 15 for compare and user-centric, "
+            "6 for cumulative).",
             show_default=False,
         ),
     ] = None,
@@ -133,20 +193,22 @@ def chart_command(
         ),
     ] = None,
 ) -> None:
-    """Draw a chart (compare, cumulative, timeline or sensitivity) to a PNG, SVG or PDF file.
+    """Draw a chart (compare, cumulative, timeline, sensitivity, user-centric) to a file.
 
-    Amounts are US dollars at the artist level, priced as in `royalty compare`.
+    PNG, SVG or PDF. Amounts are US dollars at the artist level, priced as in
+    `royalty compare`. The user-centric chart prices as `royalty compare --model
+    user-centric` does, with its options; without --service, --deal, --artist-share
+    or --rate it prices Spotify at the rights-holder level (--deal none).
     The path of the file written is printed.
     """
     from royalty.cli import handle_errors
 
     def run() -> None:
         target = _target(kind, output)
-        from royalty.pricing import CompareParams
-
-        params = CompareParams(
-            rate=rate, cd_margin=cd_margin, min_album_plays=min_album_plays,
-            min_seconds=min_seconds,
+        scenario = _scenario(
+            kind, rate=rate, service=service, deal=deal, artist_share=artist_share,
+            cd_margin=cd_margin, min_album_plays=min_album_plays, min_seconds=min_seconds,
+            fee=fee, payout_ratio=payout_ratio, vat=vat, currency=currency, fx=fx,
         )  # fmt: skip
         if top is not None and top < 1:
             raise UsageError(f"--top must be at least 1, got {top}")
@@ -155,19 +217,38 @@ def chart_command(
         history = choose_history(
             user, file, input_format, tz, skip_bad_rows, since, until, columns=_COLUMNS[kind]
         )
-        ax = draw(kind, history, params, top or DEFAULT_TOP.get(kind, 1))
+        ax = draw(kind, history, scenario, top or DEFAULT_TOP.get(kind, 1))
         save(ax, target)
         typer.echo(str(target.resolve()))
 
     handle_errors(run)()
 
 
+def _scenario(kind: str, **options: Any) -> Scenario:
+    """The pricing scenario, built by ``make_scenario`` as ``royalty compare`` builds it."""
+    from royalty.pricing import make_scenario
+
+    scenario_only = ("service", "deal", "artist_share", "fee", "payout_ratio", "vat", "currency")
+    given = [k for k in (*scenario_only, "fx") if options[k] is not None]
+    if kind != "user-centric":
+        if given:
+            flags = ", ".join("--" + k.replace("_", "-") for k in given)
+            verb = "apply" if len(given) > 1 else "applies"
+            raise UsageError(f"{flags} only {verb} to the user-centric chart in this version")
+        return make_scenario(**options)
+    if all(options[k] is None for k in ("rate", "service", "deal", "artist_share")):
+        options["deal"] = "none"  # the split starts from rights-holder money: Spotify's, here
+    rates = None
+    if any(options[k] is not None for k in ("service", "deal", "artist_share")):
+        from royalty.config import read_config
+        from royalty.pricing import rates_table
+
+        rates = rates_table(read_config())
+    return make_scenario(**options, model="user-centric", rates=rates)
+
+
 def _target(kind: str, output: Path | None) -> Path:
     """The file to write, after checking the kind, the extension and the folder."""
-    if kind in PLANNED:
-        raise UsageError(
-            f"the {kind} chart is not in this version yet; choose one of {', '.join(KINDS)}"
-        )
     if kind not in KINDS:
         raise UsageError(f"no chart called {kind!r}; choose one of {', '.join(KINDS)}")
     target = (output or Path(f"royalty-{kind}.png")).expanduser()
@@ -182,7 +263,7 @@ def _target(kind: str, output: Path | None) -> Path:
     return target
 
 
-def draw(kind: str, history: History, params: CompareParams, top: int) -> Axes:
+def draw(kind: str, history: History, scenario: Scenario, top: int) -> Axes:
     """Draw one chart kind of a history with Agg; returns the Axes (not saved)."""
     import matplotlib
 
@@ -191,7 +272,13 @@ def draw(kind: str, history: History, params: CompareParams, top: int) -> Axes:
     from royalty.charts._style import plays_span
     from royalty.pricing import compare
 
-    plays, who = history.plays, history.label
+    plays, who, params = history.plays, history.label, scenario.params
+    if kind == "user-centric":
+        from royalty.pricing import price
+
+        return charts.plot_user_centric(
+            price(plays, scenario), top=top, scenario=scenario, who=who, span=plays_span(plays)
+        )
     if kind == "timeline":
         return charts.plot_timeline(plays, who=who)
     if kind == "sensitivity":

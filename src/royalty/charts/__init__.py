@@ -21,6 +21,7 @@ from royalty.charts.compare import plot_compare
 from royalty.charts.cumulative import cumulative_payouts, plot_cumulative
 from royalty.charts.sensitivity import plot_sensitivity, sensitivity_rates
 from royalty.charts.timeline import plot_timeline, weekly_plays
+from royalty.charts.user_centric import plot_user_centric
 
 __all__ = [
     "chart_style",
@@ -31,6 +32,7 @@ __all__ = [
     "plot_cumulative",
     "plot_sensitivity",
     "plot_timeline",
+    "plot_user_centric",
     "sensitivity_rates",
     "weekly_plays",
 ]
