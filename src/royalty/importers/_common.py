@@ -239,6 +239,11 @@ class Rows:
                     np.full(n, -1), categories=pd.Index([], dtype=text), validate=False
                 )
                 frame[col] = none
+        if "source" not in frame.columns:
+            # One category for every row; normalize would build a million strings to get there.
+            frame["source"] = pd.Categorical.from_codes(
+                np.zeros(n, dtype=np.int8), categories=pd.Index([source], dtype=text)
+            )
         if "duration_ms" not in frame.columns:
             frame["duration_ms"] = pd.arrays.IntegerArray(
                 np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)
