@@ -33,6 +33,11 @@ _LAZY: dict[str, tuple[str, str]] = {
     "monthly_rates": ("royalty.pricing", "monthly_rates"),
     "sensitivity": ("royalty.pricing", "sensitivity"),
     "rates_table": ("royalty.pricing", "rates_table"),
+    "plot_compare": ("royalty.charts", "plot_compare"),
+    "plot_cumulative": ("royalty.charts", "plot_cumulative"),
+    "plot_timeline": ("royalty.charts", "plot_timeline"),
+    "plot_sensitivity": ("royalty.charts", "plot_sensitivity"),
+    "plot_user_centric": ("royalty.charts", "plot_user_centric"),
     "summarize": ("royalty.stats", "summarize"),
     "Stats": ("royalty.stats", "Stats"),
     "merge_plays": ("royalty.store", "merge"),
@@ -59,6 +64,11 @@ __all__ = [
     "make_scenario",
     "merge_plays",
     "monthly_rates",
+    "plot_compare",
+    "plot_cumulative",
+    "plot_sensitivity",
+    "plot_timeline",
+    "plot_user_centric",
     "price",
     "rates_table",
     "sensitivity",
@@ -67,6 +77,13 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ loads these
+    from royalty.charts import (
+        plot_compare,
+        plot_cumulative,
+        plot_sensitivity,
+        plot_timeline,
+        plot_user_centric,
+    )
     from royalty.errors import RoyaltyError
     from royalty.history import History, load_history
     from royalty.pricing import (
