@@ -217,3 +217,14 @@ def test_plays_from_two_sources_outside_the_window_stay_apart() -> None:
         window=200,
     )
     assert (result.added, result.matched, result.total) == (0, 1, 2)
+
+
+def test_lock_file_names_the_command_but_never_its_options(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(
+        sys, "argv", ["/usr/bin/royalty", "import", "listener", "--api-key", "s3cret"]
+    )
+    with store.lock("listener"):
+        held = (store.user_dir("listener") / ".lock").read_text()
+    assert held == f"pid {os.getpid()}: royalty import listener"

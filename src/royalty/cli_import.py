@@ -68,7 +68,6 @@ def import_command(
 
     Plays are stored as they arrive: if a run stops, run it again to resume.
     """
-    _scrub_argv()
     try:
         from royalty.importers import lastfm_api
 
@@ -130,17 +129,6 @@ def summary_line(s: ImportSummary) -> str:
 
 def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
-
-
-def _scrub_argv() -> None:
-    """Blank the key in ``sys.argv``: the store's lock file records the command line."""
-    argv = list(sys.argv)
-    for i, arg in enumerate(argv):
-        if arg == _SECRET_OPTION and i + 1 < len(argv):
-            argv[i + 1] = "***"
-        elif arg.startswith(_SECRET_OPTION + "="):
-            argv[i] = _SECRET_OPTION + "=***"
-    sys.argv[:] = argv
 
 
 class _ProgressBar:

@@ -144,8 +144,7 @@ def lock(user: str, home: Path | None = None) -> Iterator[None]:
             "wait for it to finish and try again"
         ) from None
     os.ftruncate(fd, 0)
-    command = " ".join(os.path.basename(a) if i == 0 else a for i, a in enumerate(sys.argv))
-    os.pwrite(fd, f"pid {os.getpid()}: {command}".encode(), 0)
+    os.pwrite(fd, f"pid {os.getpid()}: {_command_name()}".encode(), 0)
     _held[path] = (fd, 1)
     try:
         yield
@@ -154,6 +153,23 @@ def lock(user: str, home: Path | None = None) -> Iterator[None]:
         os.ftruncate(fd, 0)
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+
+
+def _command_name() -> str:
+    """The running command, for the lock file: ``royalty import rj``.
+
+    Only the program and its leading words are kept, never options, so a
+    secret given on the command line (``--api-key``) cannot reach the file.
+    """
+    program = os.path.basename(sys.argv[0]) if sys.argv else "python"
+    if program in ("__main__.py", "-c", ""):
+        program = "royalty" if program == "__main__.py" else "python"
+    words = []
+    for arg in sys.argv[1:3]:
+        if arg.startswith("-"):
+            break
+        words.append(arg)
+    return " ".join([program, *words])
 
 
 def load(
