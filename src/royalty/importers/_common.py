@@ -227,7 +227,12 @@ class Rows:
                     values.reset_index(drop=True) if every else values[keep].reset_index(drop=True)
                 )
             else:
-                data[col] = np.asarray(values) if every else np.asarray(values)[keep]
+                array: Any = np.asarray(values) if every else np.asarray(values)[keep]
+                if col in schema.TEXT_COLUMNS and array.dtype == object:
+                    # Straight to a categorical: a DataFrame would first turn
+                    # the Python strings into a string column, then encode that.
+                    array = pd.Categorical(array)
+                data[col] = array
         frame = pd.DataFrame(data)
         n = len(frame)
         text = pd.Index(["x"]).dtype
