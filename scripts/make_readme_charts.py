@@ -16,28 +16,32 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 import royalty
-from royalty.charts import plot_compare, plot_cumulative, plot_sensitivity, sensitivity_rates
+from royalty.charts import sensitivity_rates
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "images"
 WHO = "the bundled sample"
 
 
 def main() -> None:
-    """Write the three README images."""
+    """Write the four README images."""
     OUT.mkdir(parents=True, exist_ok=True)
     plays = royalty.load_sample()
     params = royalty.CompareParams()
     table = royalty.compare(plays, params)
     span = (plays["played_at"].min(), plays["played_at"].max())
+    user_centric = royalty.make_scenario(service="spotify", model="user-centric")
     axes = {
-        "compare": plot_compare(table, params=params, who=WHO, span=span, top=12),
-        "cumulative": plot_cumulative(plays, table, params=params, who=WHO),
-        "sensitivity": plot_sensitivity(
+        "compare": royalty.plot_compare(table, params=params, who=WHO, span=span, top=12),
+        "cumulative": royalty.plot_cumulative(plays, table, params=params, who=WHO),
+        "sensitivity": royalty.plot_sensitivity(
             royalty.sensitivity(plays, params, sensitivity_rates()),
             services=royalty.rates_table(),
             params=params,
             who=WHO,
             span=span,
+        ),
+        "user-centric": royalty.plot_user_centric(
+            royalty.price(plays, user_centric), scenario=user_centric, who=WHO, span=span, top=12
         ),
     }
     for kind, ax in axes.items():

@@ -38,7 +38,7 @@ def kernel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 def test_there_are_notebooks() -> None:
     names = [p.name for p in NOTEBOOKS]
-    assert "01-quickstart.ipynb" in names and "02-the-essay.ipynb" in names
+    assert names == ["01-quickstart.ipynb", "02-the-essay.ipynb", "03-user-centric.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
@@ -48,6 +48,8 @@ def test_notebook_is_committed_without_outputs(path: Path) -> None:
         if cell.cell_type == "code":
             assert not cell.outputs and cell.execution_count is None, path.name
             assert "sys.path" not in cell.source, "notebooks import the installed package"
+            private = [w for w in cell.source.split() if w.startswith("royalty.") and "._" in w]
+            assert "from royalty." not in cell.source and not private, "only the public API"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
