@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +64,27 @@ def royalty_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("LASTFM_API_KEY", raising=False)
     monkeypatch.delenv("LASTFM_API_URL", raising=False)
     return home
+
+
+_HOLDER = textwrap.dedent(
+    """
+    import time
+    from royalty import store
+    with store.lock("listener"):
+        print("locked", flush=True)
+        time.sleep(60)
+    """
+)
+
+
+@pytest.fixture
+def lock_holder(royalty_home: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process holding the writer lock of the user "listener"."""
+    env = {**os.environ, "ROYALTY_HOME": str(royalty_home)}
+    with subprocess.Popen(
+        [sys.executable, "-c", _HOLDER], env=env, stdout=subprocess.PIPE, text=True
+    ) as proc:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "locked"
+        yield proc
+        proc.kill()

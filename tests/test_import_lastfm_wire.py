@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from royalty.cli_import import _ProgressBar, parse_since, summary_line
+from royalty.cli_import import _ProgressBar, summary_line
 from royalty.errors import UsageError
+from royalty.history import parse_date, parse_period
 from royalty.importers import _lastfm_wire as wire
 from royalty.importers.lastfm_api import ImportSummary, Progress
 
@@ -242,11 +243,13 @@ def test_cli_start_up_does_not_load_heavy_modules() -> None:
 
 # -- CLI helpers ---------------------------------------------------------------------------
 def test_parse_since() -> None:
-    assert parse_since(None) is None
-    assert parse_since("2024-01-31") == datetime(2024, 1, 31, tzinfo=UTC)
-    assert parse_since("2024-01-31T12:30:00+02:00") == datetime(2024, 1, 31, 10, 30, tzinfo=UTC)
-    with pytest.raises(UsageError, match="--since"):
-        parse_since("last tuesday")
+    assert parse_period(None, None) == (None, None)
+    assert parse_date("2024-01-31") == datetime(2024, 1, 31, tzinfo=UTC)
+    assert parse_date("2024-01-31T12:30:00+02:00") == datetime(2024, 1, 31, 10, 30, tzinfo=UTC)
+    assert parse_date("2024-01-31T12:30") == datetime(2024, 1, 31, 12, 30, tzinfo=UTC)
+    assert parse_date("2024-01-31", end=True) == datetime(2024, 2, 1, tzinfo=UTC)
+    with pytest.raises(UsageError, match="last tuesday"):
+        parse_date("last tuesday")
 
 
 def test_summary_line() -> None:

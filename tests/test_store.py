@@ -6,8 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -147,40 +145,18 @@ def test_no_users_yet() -> None:
     assert store.most_recent_user() is None
 
 
-HOLDER = textwrap.dedent(
-    """
-    import sys, time
-    from royalty import store
-    with store.lock("listener"):
-        print("locked", flush=True)
-        time.sleep(60)
-    """
-)
-
-
-@pytest.fixture
-def holder(royalty_home: Path) -> Iterator[subprocess.Popen[str]]:
-    """Another process holding the lock on "listener"."""
-    env = {**os.environ, "ROYALTY_HOME": str(royalty_home)}
-    with subprocess.Popen(
-        [sys.executable, "-c", HOLDER], env=env, stdout=subprocess.PIPE, text=True
-    ) as proc:
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "locked"
-        yield proc
-        proc.kill()
-
-
 def test_second_writer_is_refused_and_told_who_holds_the_lock(
-    holder: subprocess.Popen[str],
+    lock_holder: subprocess.Popen[str],
 ) -> None:
+    holder = lock_holder
     with pytest.raises(StoreLockedError, match=f"pid {holder.pid}"):
         store.merge("listener", plays(B1))
     assert not store.has_user("listener")
     store.merge("someone", plays(B1))  # other users are not locked
 
 
-def test_lock_is_freed_when_the_holder_is_killed(holder: subprocess.Popen[str]) -> None:
+def test_lock_is_freed_when_the_holder_is_killed(lock_holder: subprocess.Popen[str]) -> None:
+    holder = lock_holder
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait()
     assert store.merge("listener", plays(A1)).added == 1
@@ -228,3 +204,9 @@ def test_lock_file_names_the_command_but_never_its_options(
     with store.lock("listener"):
         held = (store.user_dir("listener") / ".lock").read_text()
     assert held == f"pid {os.getpid()}: royalty import listener"
+
+
+def test_merging_nothing_into_nothing_creates_no_user() -> None:
+    assert store.merge("listener", schema.empty()) == store.MergeResult(added=0, total=0)
+    assert not store.has_user("listener")
+    assert store.users() == []

@@ -1,39 +1,72 @@
-"""``royalty import USER``: fetch a listener's scrobbles from Last.fm into the store.
+"""``royalty import USER``: bring a listening history into the store.
 
-Registered on the app by ``cli.py``. Parses the options, calls
-:func:`royalty.importers.lastfm_api.import_user`, shows progress on stderr when it is a
-terminal, and prints a one-line summary. pylast and pandas load only when it runs.
+Without ``--file`` it fetches USER's scrobbles from Last.fm
+(:func:`royalty.importers.lastfm_api.import_user`), showing progress on stderr
+when it is a terminal. With ``--file`` it reads export files, zips or folders
+(:func:`royalty.importers.read_files`) and merges them. Either way it ends with
+a one-line summary. pylast and pandas load only when it runs.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
-from royalty.errors import RoyaltyError, UsageError
+from royalty.cli_common import (
+    FileOpt,
+    InputFormatOpt,
+    SkipBadRowsOpt,
+    TzOpt,
+    UntilOpt,
+    handle_errors,
+)
+from royalty.errors import UsageError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from royalty.importers import FileImport
     from royalty.importers.lastfm_api import ImportSummary, Progress
+    from royalty.store import MergeResult
 
 _SECRET_OPTION = "--api-key"
 
 
+@handle_errors
 def import_command(
-    user: Annotated[str, typer.Argument(help="Last.fm user name whose scrobbles to import.")],
+    user: Annotated[
+        str,
+        typer.Argument(
+            help="Last.fm user name whose scrobbles to import, or, with --file, "
+            "the name to store the files' plays under."
+        ),
+    ],
+    file: FileOpt = None,
+    input_format: InputFormatOpt = None,
     since: Annotated[
         str | None,
         typer.Option(
             "--since",
             metavar="DATE",
-            help="On a first import, only plays from this date on (YYYY-MM-DD, UTC, "
-            "or an ISO 8601 time).",
+            help="Only plays from this date on (YYYY-MM-DD, UTC, or an ISO 8601 time); "
+            "for Last.fm, on a first import.",
             show_default=False,
         ),
     ] = None,
+    until: UntilOpt = None,
+    tz: TzOpt = None,
+    skip_bad_rows: SkipBadRowsOpt = False,
+    match_window: Annotated[
+        float,
+        typer.Option(
+            help="Seconds within which plays of the same track from two sources "
+            "(say Spotify and Last.fm) count as one play.",
+        ),
+    ] = 90.0,
     api_key: Annotated[
         str | None,
         typer.Option(
@@ -64,48 +97,109 @@ def import_command(
         ),
     ] = 5.0,
 ) -> None:
-    """Import USER's Last.fm scrobbles; later runs fetch only what is new.
+    """Import USER's Last.fm scrobbles, or history files with --file; reruns add only what is new.
 
-    Plays are stored as they arrive: if a run stops, run it again to resume.
+    Plays are stored as they arrive: if a Last.fm import stops, run it again to
+    resume. A file import is all or nothing: one bad file leaves the store as it was.
     """
+    from royalty.history import parse_period
+    from royalty.store import validate_user
+
+    validate_user(user)
+    start, stop = parse_period(since, until)
+    if match_window < 0:
+        raise UsageError(f"--match-window must be 0 seconds or more, got {match_window:g}")
+    if file:
+        line = _import_files(user, file, input_format, start, stop, tz, skip_bad_rows, match_window)
+    else:
+        for given, name in (
+            (until, "--until"),
+            (input_format, "--input-format"),
+            (tz, "--tz"),
+            (skip_bad_rows or None, "--skip-bad-rows"),
+        ):
+            if given is not None:
+                raise UsageError(f"{name} only applies to files: add --file PATH")
+        line = _import_lastfm(user, start, api_key, api_url, max_rps)
+    typer.echo(line)
+
+
+def _import_lastfm(
+    user: str, since: datetime | None, api_key: str | None, api_url: str | None, max_rps: float
+) -> str:
+    from royalty.importers import lastfm_api
+
+    key, url = lastfm_api.resolve_settings(api_key, api_url)
+    bar = _ProgressBar(sys.stderr)
     try:
-        from royalty.importers import lastfm_api
-
-        key, url = lastfm_api.resolve_settings(api_key, api_url)
-        bar = _ProgressBar(sys.stderr)
-        try:
-            summary = lastfm_api.import_user(
-                user,
-                api_key=key,
-                api_url=url,
-                since=parse_since(since),
-                max_rps=max_rps,
-                progress=bar.update if bar.live else None,
-            )
-        finally:
-            bar.clear()
-    except RoyaltyError as exc:
-        typer.echo(f"Error: {' '.join(str(exc).split())}", err=True)
-        raise typer.Exit(1) from None
-    typer.echo(summary_line(summary))
+        summary = lastfm_api.import_user(
+            user,
+            api_key=key,
+            api_url=url,
+            since=since,
+            max_rps=max_rps,
+            progress=bar.update if bar.live else None,
+        )
+    finally:
+        bar.clear()
+    return summary_line(summary)
 
 
-def parse_since(text: str | None) -> datetime | None:
-    """``--since`` as an aware datetime: a date is midnight UTC, a naive time is UTC.
+def _import_files(
+    user: str,
+    files: list[Path],
+    input_format: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    tz: str | None,
+    skip_bad_rows: bool,
+    match_window: float,
+) -> str:
+    from royalty import store
+    from royalty.importers import read_files
+
+    # The lock covers the reading too, so a second import is refused at once.
+    with store.lock(user):
+        read = read_files(
+            files,
+            input_format=input_format,
+            since=since,
+            until=until,
+            tz=tz,
+            skip_bad_rows=skip_bad_rows,
+            match_window=match_window,
+        )
+        merged = store.merge(user, read.plays, window=match_window)
+    return file_summary_line(user, read, merged)
+
+
+def file_summary_line(user: str, read: FileImport, merged: MergeResult) -> str:
+    """The one line printed after a file import.
 
     Example:
-        >>> parse_since("2024-01-31")
-        datetime.datetime(2024, 1, 31, 0, 0, tzinfo=datetime.timezone.utc)
+        >>> file_summary_line("rj", read, merged)  # doctest: +SKIP
+        'rj: 60,647 new plays from 1 file (60,950 rows); skipped 303 (303 now playing ...'
     """
-    if text is None:
-        return None
-    try:
-        when = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageError(
-            f"--since {text!r} is not a date; use YYYY-MM-DD, e.g. 2024-01-31"
-        ) from None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+    histories = [f for f in read.files if f.format is not None]
+    rows = sum(f.rows for f in histories)
+    parts = [
+        f"{user.lower()}: {_count(merged.added, 'new play')} from "
+        f"{_count(len(histories), 'file')} ({_count(rows, 'row')})"
+    ]
+    skipped = sum(read.skipped.values())
+    if skipped:
+        reasons = ", ".join(f"{n:,} {why}" for why, n in sorted(read.skipped.items()))
+        parts.append(f"skipped {skipped:,} ({reasons})")
+    parts.append(f"{read.matched + merged.matched:,} matched across sources")
+    if read.overlapping:
+        parts.append(f"{read.overlapping:,} already in another file")
+    if read.passed_over:
+        parts.append(f"{_count(len(read.passed_over), 'other file')} passed over")
+    already = len(read.plays) - merged.added - merged.matched
+    if already:
+        parts.append(f"{already:,} already stored")
+    parts.append(f"{merged.total:,} stored")
+    return "; ".join(parts)
 
 
 def summary_line(s: ImportSummary) -> str:

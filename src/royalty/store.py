@@ -247,6 +247,8 @@ def merge(
             if merged.added == 0 and merged.replaced == 0:
                 return result
             combined = merged.plays
+        elif len(batch) == 0:
+            return MergeResult(added=0, total=0)  # nothing to store: no empty history
         else:
             combined = batch
             result = MergeResult(added=len(batch), total=len(batch))
