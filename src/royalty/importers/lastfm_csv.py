@@ -10,9 +10,11 @@ Layouts read (the header, when there is one, is matched case-insensitively):
 * **other headed CSVs**: ``utc_time,artist,album,track`` with ``utc_time`` like
   ``24 Jan 2023, 09:42``, and ``Artist,Album,Track,Date``.
 
-Every Last.fm time is the start of the play. Parsing is done by pyarrow's
-multithreaded CSV reader into dictionary-encoded (categorical) columns, so each
-distinct date string is parsed once.
+Every Last.fm time is the start of the play. pyarrow's multithreaded CSV
+reader reads every field as a string; the text columns are then
+dictionary-encoded into categoricals on worker threads while the dates, nearly
+all distinct, are read straight from the string bytes (:mod:`._dates`). Dates
+in other layouts, and unix times, are converted once per distinct string.
 """
 
 from __future__ import annotations
