@@ -26,9 +26,8 @@ from royalty.importers._common import (
     Parsed,
     Rows,
     fail,
-    integers,
-    texts,
 )
+from royalty.importers._json_values import integers, texts
 
 SOURCE: Final = "lastfm-api"
 

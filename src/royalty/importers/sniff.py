@@ -15,7 +15,8 @@ from typing import Any, Final
 
 from royalty.errors import DataFormatError, UsageError
 from royalty.importers import lastfm_csv, lastfm_json, listenbrainz, scrobbler_log, spotify
-from royalty.importers._common import Options, Parsed, check_text, load_json
+from royalty.importers._common import Options, Parsed, check_text
+from royalty.importers._json_values import load_json
 
 FORMATS: Final[tuple[str, ...]] = (
     "lastfm-csv",

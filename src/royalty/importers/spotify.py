@@ -25,12 +25,8 @@ from royalty.importers._common import (
     NO_TRACK,
     Options,
     Parsed,
-    get,
-    integers,
-    iso_times,
-    record_rows,
-    texts,
 )
+from royalty.importers._json_values import get, integers, iso_times, record_rows, texts
 
 ACCOUNT: Final = "spotify-account"
 EXTENDED: Final = "spotify-extended"
