@@ -199,7 +199,9 @@ def test_sample_path_prefers_the_packaged_copy(
 def test_sample_path_falls_back_to_the_source_tree(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Installed from a wheel, the module has no source tree beside it: point it at ours.
     monkeypatch.setattr(sample, "files", lambda _: tmp_path)
+    monkeypatch.setattr(sample, "_SOURCE_TREE_FILE", COMMITTED)
     assert sample.sample_path() == COMMITTED
 
 
