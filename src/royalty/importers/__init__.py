@@ -12,8 +12,6 @@ Example:
     (8123, 0)
 """
 
-from royalty.importers.files import FileImport, FileInfo, read_files
-
 FORMATS = (
     "lastfm-csv",
     "lastfm-json",
@@ -23,5 +21,8 @@ FORMATS = (
     "scrobbler-log",
 )
 """Format names for ``read_files(input_format=...)`` and ``--input-format``."""
+
+# After FORMATS: the modules below read it from here.
+from royalty.importers.files import FileImport, FileInfo, read_files  # noqa: E402
 
 __all__ = ["FORMATS", "FileImport", "FileInfo", "read_files"]

@@ -14,19 +14,9 @@ import re
 from typing import Any, Final
 
 from royalty.errors import DataFormatError, UsageError
-from royalty.importers import lastfm_csv, lastfm_json, listenbrainz, scrobbler_log, spotify
+from royalty.importers import FORMATS, lastfm_csv, lastfm_json, listenbrainz, scrobbler_log, spotify
 from royalty.importers._common import Options, Parsed, check_text
 from royalty.importers._json_values import load_json
-
-FORMATS: Final[tuple[str, ...]] = (
-    "lastfm-csv",
-    "lastfm-json",
-    "spotify-account",
-    "spotify-extended",
-    "listenbrainz",
-    "scrobbler-log",
-)
-"""The names ``input_format`` accepts (``--input-format`` on the command line)."""
 
 ALIASES: Final[dict[str, str]] = {
     "lastfm-to-csv": "lastfm-csv",
