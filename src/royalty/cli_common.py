@@ -111,6 +111,82 @@ UntilOpt = Annotated[
 ]
 
 
+class DealChoice(StrEnum):
+    """Deals of ``--deal``."""
+
+    major = "major"
+    indie = "indie"
+    diy = "diy"
+    none = "none"
+
+
+# The pricing options of `royalty compare`, shared with `royalty chart` so that each is
+# defined once: the same names, defaults and help wherever they appear.
+RateOpt = Annotated[
+    float | None,
+    typer.Option(
+        help="US dollars that reach the artist per stream (the essay's third of a cent). "
+        "With --deal none: the rights holders' rate.",
+        show_default="1/300, about 0.00333",
+    ),
+]
+ServiceOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Price at this service's rights-holder rate (see `royalty rates`), "
+        "e.g. spotify, apple-music, tidal.",
+        show_default=False,
+    ),
+]
+_DEAL = typer.Option(
+    help="The artist's deal: major (18%), indie (50%), diy (100%), or none for "
+    "the rights-holder level. Sets the CD side to match.",
+    show_default="none with --service",
+)
+DealOpt = Annotated[DealChoice | None, _DEAL]
+DealNameOpt = Annotated[str | None, _DEAL]
+"""``--deal`` as a plain name, checked by ``make_scenario`` (a one-line error, exit 1)."""
+ArtistShareOpt = Annotated[
+    float | None,
+    typer.Option(help="The artist's share of rights-holder money (0-1).", show_default=False),
+]
+CdMarginOpt = Annotated[
+    float | None,
+    typer.Option(
+        help="US dollars per CD album sold, at the same level as the streams.",
+        show_default="1.50, or the deal's figure",
+    ),
+]
+MinAlbumPlaysOpt = Annotated[
+    int, typer.Option(help="Plays of an album after which it counts as a bought CD.")
+]
+MinSecondsOpt = Annotated[
+    float, typer.Option(help="Shortest play, in seconds, that counts as a paid stream.")
+]
+FeeOpt = Annotated[
+    float | None,
+    typer.Option(help="User-centric: monthly fee in USD.", show_default="11.99 (Spotify US, 2024)"),
+]
+PayoutRatioOpt = Annotated[
+    float | None,
+    typer.Option(help="User-centric: share of the fee paid out.", show_default="0.67"),
+]
+VatOpt = Annotated[
+    float | None,
+    typer.Option(help="User-centric: VAT/GST in the fee (0.15 for 15%).", show_default="0"),
+]
+CurrencyOpt = Annotated[
+    str | None,
+    typer.Option(help="Show amounts in this currency (needs --fx).", show_default="USD"),
+]
+FxOpt = Annotated[
+    float | None,
+    typer.Option(
+        help="Units of --currency per US dollar: the rate you choose.", show_default=False
+    ),
+]
+
+
 def check_output(output: Path | None) -> None:
     """Refuse an ``--output`` path that cannot be written, before any work is done."""
     if output is None:

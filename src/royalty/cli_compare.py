@@ -17,14 +17,26 @@ if TYPE_CHECKING:
     from royalty.pricing import CompareParams, Scenario
 
 from royalty.cli_common import (
+    ArtistShareOpt,
+    CdMarginOpt,
     CompareFormat,
+    CurrencyOpt,
+    DealOpt,
+    FeeOpt,
     FileOpt,
+    FxOpt,
     InputFormatOpt,
+    MinAlbumPlaysOpt,
+    MinSecondsOpt,
+    PayoutRatioOpt,
+    RateOpt,
+    ServiceOpt,
     SinceOpt,
     SkipBadRowsOpt,
     TzOpt,
     UntilOpt,
     UserOpt,
+    VatOpt,
     check_output,
     choose_history,
     handle_errors,
@@ -41,15 +53,6 @@ class ModelChoice(StrEnum):
     downloads = "downloads"
 
 
-class DealChoice(StrEnum):
-    """Deals of ``royalty compare --deal``."""
-
-    major = "major"
-    indie = "indie"
-    diy = "diy"
-    none = "none"
-
-
 @handle_errors
 def compare(
     user: UserOpt = None,
@@ -57,47 +60,13 @@ def compare(
     input_format: InputFormatOpt = None,
     tz: TzOpt = None,
     skip_bad_rows: SkipBadRowsOpt = False,
-    rate: Annotated[
-        float | None,
-        typer.Option(
-            help="US dollars that reach the artist per stream (the essay's third of a cent). "
-            "With --deal none: the rights holders' rate.",
-            show_default="1/300, about 0.00333",
-        ),
-    ] = None,
-    service: Annotated[
-        str | None,
-        typer.Option(
-            help="Price at this service's rights-holder rate (see `royalty rates`), "
-            "e.g. spotify, apple-music, tidal.",
-            show_default=False,
-        ),
-    ] = None,
-    deal: Annotated[
-        DealChoice | None,
-        typer.Option(
-            help="The artist's deal: major (18%), indie (50%), diy (100%), or none for "
-            "the rights-holder level. Sets the CD side to match.",
-            show_default="none with --service",
-        ),
-    ] = None,
-    artist_share: Annotated[
-        float | None,
-        typer.Option(help="The artist's share of rights-holder money (0-1).", show_default=False),
-    ] = None,
-    cd_margin: Annotated[
-        float | None,
-        typer.Option(
-            help="US dollars per CD album sold, at the same level as the streams.",
-            show_default="1.50, or the deal's figure",
-        ),
-    ] = None,
-    min_album_plays: Annotated[
-        int, typer.Option(help="Plays of an album after which it counts as a bought CD.")
-    ] = 10,
-    min_seconds: Annotated[
-        float, typer.Option(help="Shortest play, in seconds, that counts as a paid stream.")
-    ] = 30.0,
+    rate: RateOpt = None,
+    service: ServiceOpt = None,
+    deal: DealOpt = None,
+    artist_share: ArtistShareOpt = None,
+    cd_margin: CdMarginOpt = None,
+    min_album_plays: MinAlbumPlaysOpt = 10,
+    min_seconds: MinSecondsOpt = 30.0,
     model: Annotated[
         list[ModelChoice] | None,
         typer.Option(
@@ -107,20 +76,9 @@ def compare(
             show_default=False,
         ),
     ] = None,
-    fee: Annotated[
-        float | None,
-        typer.Option(
-            help="User-centric: monthly fee in USD.", show_default="11.99 (Spotify US, 2024)"
-        ),
-    ] = None,
-    payout_ratio: Annotated[
-        float | None,
-        typer.Option(help="User-centric: share of the fee paid out.", show_default="0.67"),
-    ] = None,
-    vat: Annotated[
-        float | None,
-        typer.Option(help="User-centric: VAT/GST in the fee (0.15 for 15%).", show_default="0"),
-    ] = None,
+    fee: FeeOpt = None,
+    payout_ratio: PayoutRatioOpt = None,
+    vat: VatOpt = None,
     min_track_plays: Annotated[
         int | None,
         typer.Option(
@@ -131,16 +89,8 @@ def compare(
         float | None,
         typer.Option(help="Downloads: USD per track.", show_default="0.99"),
     ] = None,
-    currency: Annotated[
-        str | None,
-        typer.Option(help="Show amounts in this currency (needs --fx).", show_default="USD"),
-    ] = None,
-    fx: Annotated[
-        float | None,
-        typer.Option(
-            help="Units of --currency per US dollar: the rate you choose.", show_default=False
-        ),
-    ] = None,
+    currency: CurrencyOpt = None,
+    fx: FxOpt = None,
     project_to: Annotated[
         str | None,
         typer.Option(
