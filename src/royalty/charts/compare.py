@@ -8,7 +8,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from royalty.charts._style import drawing, finish, footer_text, require_rows, require_top
+from royalty.charts._style import (
+    check_pricing,
+    drawing,
+    finish,
+    footer_text,
+    money_unit,
+    recipient,
+    require_rows,
+    require_top,
+)
 from royalty.charts._text import clean
 from royalty.pricing._columns import require
 from royalty.pricing.streaming import streams_win
@@ -16,7 +25,7 @@ from royalty.pricing.streaming import streams_win
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from royalty.pricing import CompareParams
+    from royalty.pricing import CompareParams, Scenario
 
 WIN = "#2ca02c"
 """Streaming bars of artists whose streams beat their CDs."""
@@ -31,6 +40,7 @@ def plot_compare(
     *,
     top: int = 15,
     params: CompareParams | None = None,
+    scenario: Scenario | None = None,
     who: str = "this listener",
     span: tuple[Any, Any] | None = None,
     ax: Axes | None = None,
@@ -38,12 +48,18 @@ def plot_compare(
     """Horizontal bars: each top artist's streaming payout beside their CD payout.
 
     Artists whose streams paid more than their CDs get a green bar and a bold
-    name. Amounts are USD at the artist level, as :func:`royalty.compare` gives.
+    name. Amounts are USD at the artist level, as :func:`royalty.compare` gives,
+    or, with a ``scenario``, at its level and in its currency, as
+    :func:`royalty.price` gives; the axis and footer say which.
 
     Args:
-        result: a :func:`royalty.compare` frame, most played first.
+        result: a :func:`royalty.compare` frame (or :func:`royalty.price` of
+            ``scenario``), most played first.
         top: how many artists (the first rows of ``result``).
         params: the parameters ``result`` was computed with, for the footer.
+        scenario: the scenario ``result`` was priced with: its level, currency,
+            service and deal go on the axis and footer (``params`` then is
+            its ``params``, or None).
         who: whose history, for the title ("rj", "the bundled sample").
         span: first and last play, for the footer.
         ax: draw here; None makes a new 1200×675 figure.
@@ -53,7 +69,8 @@ def plot_compare(
         second the CD bars, one bar per artist, top artist first.
 
     Raises:
-        UsageError: ``result`` is empty, or ``top`` is not at least 1.
+        UsageError: ``result`` is empty, ``top`` is not at least 1, or
+            ``params`` differ from the scenario's.
         DataFormatError: ``result`` lacks a compare column.
 
     Example:
@@ -61,7 +78,11 @@ def plot_compare(
         >>> ax = plot_compare(royalty.compare(royalty.load_sample()), top=5)
         >>> len(ax.containers[0])
         5
+        >>> s = royalty.make_scenario(service="spotify", deal="major")
+        >>> plot_compare(royalty.price(royalty.load_sample(), s), scenario=s).get_xlabel()
+        'Income to the artist (USD, artist level)'
     """
+    check_pricing(params, scenario)
     require(result, ("artist", "streaming_payout", "cd_payout"))
     require_rows(result, "artists")
     require_top(top)
@@ -82,7 +103,8 @@ def plot_compare(
         )
         cds = ax.barh(y - height / 2, cd, height=height, color=CD, label="CD income")
         for container, values in ((bars, streaming), (cds, cd)):
-            ax.bar_label(container, labels=[_money(v) for v in values], padding=3, fontsize=8)
+            ax.bar_label(container, labels=[_money(v, scenario) for v in values], padding=3,
+                         fontsize=8)  # fmt: skip
         ax.set_yticks(y, labels=[clean(a, 30) for a in shown["artist"]])
         for label, won in zip(ax.get_yticklabels(), wins, strict=True):
             if won:
@@ -103,14 +125,16 @@ def plot_compare(
         finish(
             ax,
             title=f"Streams against CDs for {who}: top {n} artists by plays",
-            xlabel="Income to the artist (USD, artist level)",
+            xlabel=f"Income to {recipient(scenario)} ({money_unit(scenario)})",
             ylabel="Artist",
-            footer=footer_text(params, span),
+            footer=footer_text(params, span, scenario),
             legend_above=True,
         )
     return ax
 
 
-def _money(value: np.float64) -> str:
+def _money(value: np.float64, scenario: Scenario | None) -> str:
+    if scenario is not None and scenario.currency != "USD":
+        return f"{value:,.2f}"  # the axis names the currency
     # Escaped: two dollar signs in one label would otherwise start mathtext.
     return rf"\${value:,.2f}"

@@ -13,18 +13,24 @@ from matplotlib.lines import Line2D
 from royalty.charts._style import (
     COLOURS,
     DAY_TICKS,
+    check_pricing,
     drawing,
     finish,
     footer_text,
+    money_unit,
     plays_span,
+    recipient,
     require_rows,
     require_top,
     year_axis,
 )
 from royalty.charts._text import clean
+from royalty.errors import UsageError
 from royalty.pricing import _columns
 from royalty.pricing.compare import compare
 from royalty.pricing.params import DEFAULT_PARAMS, CompareParams
+from royalty.pricing.price import price
+from royalty.pricing.scenario import Scenario
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -101,7 +107,8 @@ def plot_cumulative(
     plays: pd.DataFrame,
     result: pd.DataFrame | None = None,
     *,
-    params: CompareParams = DEFAULT_PARAMS,
+    params: CompareParams | None = None,
+    scenario: Scenario | None = None,
     top: int = 6,
     who: str = "this listener",
     ax: Axes | None = None,
@@ -111,12 +118,17 @@ def plot_cumulative(
     Each artist's streams are a solid line; their CD income (from ``result``)
     is a dashed line of the same colour; where the solid line reaches the
     dashed one (``result``'s ``crossover_date``) a circle marks it, labelled
-    with the date. USD at the artist level.
+    with the date. USD at the artist level, or, with a ``scenario``, at its
+    level and in its currency (the axis and footer say which).
 
     Args:
         plays: the plays ``result`` was computed from.
-        result: :func:`royalty.compare` of ``plays`` with ``params``; None computes it.
-        params: the model's parameters (must be the ones behind ``result``).
+        result: :func:`royalty.compare` of ``plays`` with ``params`` (or
+            :func:`royalty.price` of ``scenario``); None computes it.
+        params: the model's parameters (must be the ones behind ``result``);
+            None for the defaults, or the scenario's.
+        scenario: price at this scenario's level and currency (pro-rata):
+            its service, deal and currency go on the axis and footer.
         top: how many artists (the first rows of ``result``).
         who: whose history, for the title.
         ax: draw here; None makes a new 1200×675 figure.
@@ -127,7 +139,8 @@ def plot_cumulative(
         artist that crossed).
 
     Raises:
-        UsageError: there are no plays, or ``top`` is not at least 1.
+        UsageError: there are no plays, ``top`` is not at least 1, ``params``
+            differ from the scenario's, or the scenario is not pro-rata.
 
     Example:
         >>> import royalty
@@ -136,11 +149,16 @@ def plot_cumulative(
         2
     """
     require_top(top)
+    check_pricing(params, scenario)
+    if scenario is not None and scenario.model != "pro-rata":
+        raise UsageError("the cumulative chart prices pro-rata: plays × the rate, day by day")
+    params = scenario.params if scenario else params or DEFAULT_PARAMS
     if result is None:
-        result = compare(plays, params)
+        result = compare(plays, params) if scenario is None else price(plays, scenario)
     require_rows(result, "plays")
     shown = result.head(top)
     curves = cumulative_payouts(plays, params, shown["artist"])
+    factor = 1.0 if scenario is None else scenario.factor  # USD to the currency shown
     span = plays_span(plays)
     assert span is not None  # result has rows, so plays has times
     start, end = (
@@ -157,7 +175,7 @@ def plot_cumulative(
             colour = COLOURS[i % len(COLOURS)]
             curve = curves[curves["artist"] == name]
             x = np.concatenate([[start], _naive(curve["date"]), [end]]).astype("datetime64[ms]")
-            y = np.concatenate([[0.0], curve["streaming_payout"].to_numpy(), [totals[i]]])
+            y = np.concatenate([[0.0], curve["streaming_payout"].to_numpy() * factor, [totals[i]]])
             ax.step(x, y, where="post", color=colour, lw=2, gid="streaming", label=clean(name, 28))
             ax.plot([start, end], [cds[i]] * 2, ls="--", lw=1.3, color=colour, gid="cd")
             when = crossings[i]
@@ -190,7 +208,7 @@ def plot_cumulative(
             ax,
             title=f"When streams caught up with CDs for {who}: top {len(shown)} artists by plays",
             xlabel="Year (UTC)",
-            ylabel="Income to the artist so far (USD, artist level)",
-            footer=footer_text(params, span),
+            ylabel=f"Income to {recipient(scenario)} so far ({money_unit(scenario)})",
+            footer=footer_text(params, span, scenario),
         )
     return ax

@@ -13,7 +13,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from royalty.charts._style import drawing, finish, require_rows, require_top, span_text
+from royalty.charts._style import (
+    drawing,
+    finish,
+    level_text,
+    money_unit,
+    require_rows,
+    require_top,
+    shown_in,
+    span_text,
+)
 from royalty.charts._text import clean
 from royalty.pricing._columns import require
 
@@ -80,6 +89,7 @@ def plot_user_centric(
     pro = shown["pro_rata_payout"].to_numpy(dtype=np.float64)
     uc = shown["user_centric_payout"].to_numpy(dtype=np.float64)
     more = uc > pro
+    unit = money_unit(scenario) if scenario else "currency and level as priced"
     y = np.arange(n)[::-1].astype(np.float64)  # the top artist at the top
     with drawing(ax) as ax:
         height = 0.4
@@ -108,32 +118,12 @@ def plot_user_centric(
         finish(
             ax,
             title=f"Pro-rata against user-centric for {who}: top {n} artists by plays",
-            xlabel=f"Payout ({money_unit(scenario)})",
+            xlabel=f"Payout ({unit})",
             ylabel="Artist",
             footer=footer(scenario, span),
             legend_above=True,
         )
     return ax
-
-
-def money_unit(scenario: Scenario | None) -> str:
-    """``USD, rights-holder level`` or ``NZD at 1.6 per USD, artist level`` for an axis.
-
-    Example:
-        >>> import royalty
-        >>> money_unit(royalty.make_scenario(deal="major", model="user-centric"))
-        'USD, artist level'
-    """
-    if scenario is None:
-        return "currency and level as priced"
-    currency = scenario.currency
-    if scenario.fx is not None:
-        currency += f" at {scenario.fx:g} per USD"
-    return f"{currency}, {_level(scenario)}"
-
-
-def _level(scenario: Scenario) -> str:
-    return f"{scenario.level.replace(' ', '-')} level"
 
 
 def footer(scenario: Scenario | None, span: tuple[Any, Any] | None) -> str:
@@ -150,7 +140,7 @@ def footer(scenario: Scenario | None, span: tuple[Any, Any] | None) -> str:
         where = f" ({scenario.service})" if scenario.service else ""
         lines.append(
             f"Pro-rata: USD {scenario.params.rate:.4g} per stream{where} at the "
-            f"{_level(scenario)}; plays under {scenario.params.min_seconds:g} s unpaid."
+            f"{level_text(scenario)}; plays under {scenario.params.min_seconds:g} s unpaid."
         )
         share = 1.0 if scenario.share is None else scenario.share
         deal = f" ({scenario.deal} deal)" if scenario.deal not in (None, "none") else ""
@@ -160,10 +150,7 @@ def footer(scenario: Scenario | None, span: tuple[Any, Any] | None) -> str:
             f"payout ratio {scenario.payout_ratio:g}, artist's share {share:.0%}{deal}:\n"
             f"USD {scenario.pool * share:,.2f} a month split among the month's artists by plays."
         )
-        if scenario.fx is not None:
-            lines.append(
-                f"Shown in {scenario.currency} at {scenario.fx:g} per USD (the rate given)."
-            )
+        lines.append(shown_in(scenario))
     if span is not None:
         lines.append(span_text(*span))
     lines.append("Made with royalty.")
