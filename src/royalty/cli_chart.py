@@ -14,6 +14,30 @@ from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 
+from royalty.cli_common import (
+    ArtistShareOpt,
+    CdMarginOpt,
+    CurrencyOpt,
+    DealNameOpt,
+    FeeOpt,
+    FileOpt,
+    FxOpt,
+    InputFormatOpt,
+    MinAlbumPlaysOpt,
+    MinSecondsOpt,
+    PayoutRatioOpt,
+    RateOpt,
+    ServiceOpt,
+    SinceOpt,
+    SkipBadRowsOpt,
+    TzOpt,
+    UntilOpt,
+    UserOpt,
+    VatOpt,
+    check_output,
+    choose_history,
+    handle_errors,
+)
 from royalty.errors import UsageError
 
 if TYPE_CHECKING:
@@ -42,6 +66,7 @@ _COLUMNS: Final[dict[str, list[str]]] = {
 }
 
 
+@handle_errors
 def chart_command(
     kind: Annotated[
         str,
@@ -54,126 +79,25 @@ def chart_command(
             show_default=False,
         ),
     ],
-    user: Annotated[
-        str | None,
-        typer.Option(
-            "--user",
-            "-u",
-            help="Whose history to use. Default: the user imported most recently, "
-            "or the bundled sample when nothing has been imported.",
-            show_default=False,
-        ),
-    ] = None,
-    file: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--file",
-            help="Use this listening-history file, zip or folder instead of the store "
-            "(repeat for several). Nothing is imported.",
-            show_default=False,
-        ),
-    ] = None,
-    input_format: Annotated[
-        str | None,
-        typer.Option(
-            help="With --file: the files' format, instead of recognising it.", show_default=False
-        ),
-    ] = None,
-    tz: Annotated[
-        str | None,
-        typer.Option(
-            help="With --file: the time zone of local times, e.g. Pacific/Auckland.",
-            show_default=False,
-        ),
-    ] = None,
-    skip_bad_rows: Annotated[
-        bool, typer.Option(help="With --file: skip and count bad rows instead of stopping.")
-    ] = False,
-    rate: Annotated[
-        float | None,
-        typer.Option(
-            help="US dollars that reach the artist per stream (the essay's third of a cent). "
-            "With --deal none: the rights holders' rate.",
-            show_default="1/300, about 0.00333",
-        ),
-    ] = None,
-    cd_margin: Annotated[
-        float | None,
-        typer.Option(
-            help="US dollars per CD album sold, at the same level as the streams.",
-            show_default="1.50",
-        ),
-    ] = None,
-    min_album_plays: Annotated[
-        int, typer.Option(help="Plays of an album after which it counts as a bought CD.")
-    ] = 10,
-    min_seconds: Annotated[
-        float, typer.Option(help="Shortest play, in seconds, that counts as a paid stream.")
-    ] = 30.0,
-    since: Annotated[
-        str | None,
-        typer.Option(help="Only plays from this date on (YYYY-MM-DD, UTC).", show_default=False),
-    ] = None,
-    until: Annotated[
-        str | None,
-        typer.Option(
-            help="Only plays up to and including this date (YYYY-MM-DD, UTC).", show_default=False
-        ),
-    ] = None,
-    service: Annotated[
-        str | None,
-        typer.Option(
-            help="User-centric chart: price pro-rata at this service's rights-holder rate "
-            "(see `royalty rates`).",
-            show_default="spotify",
-        ),
-    ] = None,
-    deal: Annotated[
-        str | None,
-        typer.Option(
-            help="User-centric chart: the artist's deal, major (18%), indie (50%), diy "
-            "(100%) or none for the rights-holder level.",
-            show_default="none",
-        ),
-    ] = None,
-    artist_share: Annotated[
-        float | None,
-        typer.Option(
-            help="User-centric chart: the artist's share of rights-holder money (0-1).",
-            show_default=False,
-        ),
-    ] = None,
-    fee: Annotated[
-        float | None,
-        typer.Option(
-            help="User-centric chart: monthly fee in USD.",
-            show_default="11.99 (Spotify US, 2024)",
-        ),
-    ] = None,
-    payout_ratio: Annotated[
-        float | None,
-        typer.Option(help="User-centric chart: share of the fee paid out.", show_default="0.67"),
-    ] = None,
-    vat: Annotated[
-        float | None,
-        typer.Option(
-            help="User-centric chart: VAT/GST in the fee (0.15 for 15%).", show_default="0"
-        ),
-    ] = None,
-    currency: Annotated[
-        str | None,
-        typer.Option(
-            help="User-centric chart: show amounts in this currency (needs --fx).",
-            show_default="USD",
-        ),
-    ] = None,
-    fx: Annotated[
-        float | None,
-        typer.Option(
-            help="User-centric chart: units of --currency per US dollar, the rate you choose.",
-            show_default=False,
-        ),
-    ] = None,
+    user: UserOpt = None,
+    file: FileOpt = None,
+    input_format: InputFormatOpt = None,
+    tz: TzOpt = None,
+    skip_bad_rows: SkipBadRowsOpt = False,
+    rate: RateOpt = None,
+    service: ServiceOpt = None,
+    deal: DealNameOpt = None,
+    artist_share: ArtistShareOpt = None,
+    cd_margin: CdMarginOpt = None,
+    min_album_plays: MinAlbumPlaysOpt = 10,
+    min_seconds: MinSecondsOpt = 30.0,
+    fee: FeeOpt = None,
+    payout_ratio: PayoutRatioOpt = None,
+    vat: VatOpt = None,
+    currency: CurrencyOpt = None,
+    fx: FxOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     top: Annotated[
         int | None,
         typer.Option(
@@ -195,56 +119,65 @@ def chart_command(
 ) -> None:
     """Draw a chart (compare, cumulative, timeline, sensitivity, user-centric) to a file.
 
-    PNG, SVG or PDF. Amounts are US dollars at the artist level, priced as in
-    `royalty compare`. The user-centric chart prices as `royalty compare --model
-    user-centric` does, with its options; without --service, --deal, --artist-share
-    or --rate it prices Spotify at the rights-holder level (--deal none).
-    The path of the file written is printed.
+    PNG, SVG or PDF. The money charts price as `royalty compare` does, with its
+    options: by default US dollars at the artist level; --service, --deal and
+    --artist-share set the level and --currency/--fx the currency, named on the
+    axis and in the footer. The sensitivity chart sweeps the rate at that level.
+    The user-centric chart prices as `royalty compare --model user-centric`;
+    without --service, --deal, --artist-share or --rate it prices Spotify at the
+    rights-holder level (--deal none). The path of the file written is printed.
     """
-    from royalty.cli import handle_errors
+    target = _target(kind, output)
+    scenario = _scenario(
+        kind, rate=rate, service=service, deal=deal, artist_share=artist_share,
+        cd_margin=cd_margin, min_album_plays=min_album_plays, min_seconds=min_seconds,
+        fee=fee, payout_ratio=payout_ratio, vat=vat, currency=currency, fx=fx,
+    )  # fmt: skip
+    if top is not None and top < 1:
+        raise UsageError(f"--top must be at least 1, got {top}")
+    history = choose_history(
+        user, file, input_format, tz, skip_bad_rows, since, until, columns=_COLUMNS[kind]
+    )
+    ax = draw(kind, history, scenario, top or DEFAULT_TOP.get(kind, 1))
+    save(ax, target)
+    typer.echo(str(target.resolve()))
 
-    def run() -> None:
-        target = _target(kind, output)
-        scenario = _scenario(
-            kind, rate=rate, service=service, deal=deal, artist_share=artist_share,
-            cd_margin=cd_margin, min_album_plays=min_album_plays, min_seconds=min_seconds,
-            fee=fee, payout_ratio=payout_ratio, vat=vat, currency=currency, fx=fx,
-        )  # fmt: skip
-        if top is not None and top < 1:
-            raise UsageError(f"--top must be at least 1, got {top}")
-        from royalty.cli import choose_history
 
-        history = choose_history(
-            user, file, input_format, tz, skip_bad_rows, since, until, columns=_COLUMNS[kind]
-        )
-        ax = draw(kind, history, scenario, top or DEFAULT_TOP.get(kind, 1))
-        save(ax, target)
-        typer.echo(str(target.resolve()))
-
-    handle_errors(run)()
+_USER_CENTRIC: Final = ("fee", "payout_ratio", "vat")
+"""Options of the user-centric model: only the user-centric chart splits a fee."""
+_SCENARIO: Final = ("service", "deal", "artist_share", "currency", "fx")
+"""Options that move a chart off the foundation's artist level in USD."""
 
 
 def _scenario(kind: str, **options: Any) -> Scenario:
     """The pricing scenario, built by ``make_scenario`` as ``royalty compare`` builds it."""
     from royalty.pricing import make_scenario
 
-    scenario_only = ("service", "deal", "artist_share", "fee", "payout_ratio", "vat", "currency")
-    given = [k for k in (*scenario_only, "fx") if options[k] is not None]
-    if kind != "user-centric":
-        if given:
-            flags = ", ".join("--" + k.replace("_", "-") for k in given)
-            verb = "apply" if len(given) > 1 else "applies"
-            raise UsageError(f"{flags} only {verb} to the user-centric chart in this version")
-        return make_scenario(**options)
-    if all(options[k] is None for k in ("rate", "service", "deal", "artist_share")):
-        options["deal"] = "none"  # the split starts from rights-holder money: Spotify's, here
+    _refuse(kind, [k for k in _USER_CENTRIC if options[k] is not None], "user-centric")
+    if kind == "timeline":
+        _refuse(kind, [k for k in _SCENARIO if options[k] is not None], "money")
+    model = "pro-rata"
+    if kind == "user-centric":
+        model = "user-centric"
+        if all(options[k] is None for k in ("rate", "service", "deal", "artist_share")):
+            options["deal"] = "none"  # the split starts from rights-holder money: Spotify's
     rates = None
     if any(options[k] is not None for k in ("service", "deal", "artist_share")):
         from royalty.config import read_config
         from royalty.pricing import rates_table
 
         rates = rates_table(read_config())
-    return make_scenario(**options, model="user-centric", rates=rates)
+    return make_scenario(**options, model=model, rates=rates)
+
+
+def _refuse(kind: str, given: list[str], charts: str) -> None:
+    """A one-line error naming the options ``kind`` does not take."""
+    if not given or (charts == "user-centric" and kind == "user-centric"):
+        return
+    flags = ", ".join("--" + k.replace("_", "-") for k in given)
+    verb = "apply" if len(given) > 1 else "applies"
+    where = "the user-centric chart" if charts == "user-centric" else "charts of money"
+    raise UsageError(f"{flags} only {verb} to {where}, not the {kind} chart")
 
 
 def _target(kind: str, output: Path | None) -> Path:
@@ -257,41 +190,49 @@ def _target(kind: str, output: Path | None) -> Path:
             f"cannot tell the format of {str(target)!r}: end the --output name "
             f"in {', '.join(FORMATS)}"
         )
-    from royalty.cli import check_output
-
     check_output(target)
     return target
 
 
 def draw(kind: str, history: History, scenario: Scenario, top: int) -> Axes:
-    """Draw one chart kind of a history with Agg; returns the Axes (not saved)."""
+    """Draw one chart kind of a history with Agg; returns the Axes (not saved).
+
+    As ``royalty compare`` does, a scenario with no service, deal, share or
+    currency prices the foundation's way (:func:`royalty.compare`, artist
+    level, USD); any other prices with :func:`royalty.price` and labels the
+    chart with the scenario's level and currency. The sensitivity chart sweeps
+    rates at the scenario's level, against the CD side at that level (at the
+    rights-holder level, the label's receipts per CD).
+    """
     import matplotlib
 
     matplotlib.use("Agg")  # files only: never open a window, whatever the environment says
     from royalty import charts
     from royalty.charts._style import plays_span
-    from royalty.pricing import compare
+    from royalty.pricing import compare, price
 
     plays, who, params = history.plays, history.label, scenario.params
-    if kind == "user-centric":
-        from royalty.pricing import price
-
-        return charts.plot_user_centric(
-            price(plays, scenario), top=top, scenario=scenario, who=who, span=plays_span(plays)
-        )
+    span = plays_span(plays)
     if kind == "timeline":
         return charts.plot_timeline(plays, who=who)
+    if kind == "user-centric":
+        return charts.plot_user_centric(
+            price(plays, scenario), top=top, scenario=scenario, who=who, span=span
+        )
+    foundation = scenario.share is None and scenario.fx is None and scenario.currency == "USD"
+    shown = None if foundation else scenario
     if kind == "sensitivity":
         from royalty.pricing import builtin_rates, sensitivity
 
         table = sensitivity(plays, params, charts.sensitivity_rates())
-        return charts.plot_sensitivity(
-            table, services=builtin_rates(), params=params, who=who, span=plays_span(plays)
-        )
-    result = compare(plays, params)
+        return charts.plot_sensitivity(table, services=builtin_rates(), params=params,
+                                       scenario=shown, who=who, span=span)  # fmt: skip
+    result = compare(plays, params) if foundation else price(plays, scenario)
     if kind == "cumulative":
-        return charts.plot_cumulative(plays, result, params=params, top=top, who=who)
-    return charts.plot_compare(result, top=top, params=params, who=who, span=plays_span(plays))
+        return charts.plot_cumulative(
+            plays, result, params=params, scenario=shown, top=top, who=who
+        )
+    return charts.plot_compare(result, top=top, params=params, scenario=shown, who=who, span=span)
 
 
 def save(ax: Axes, target: Path) -> None:
