@@ -25,12 +25,9 @@ from royalty.cli_common import (
     TzOpt,
     UntilOpt,
     UserOpt,
+    choose_history,
+    handle_errors,
 )
-
-# Re-exported for cli_chart, which reads them from here.
-from royalty.cli_common import check_output as check_output
-from royalty.cli_common import choose_history as choose_history
-from royalty.cli_common import handle_errors as handle_errors
 from royalty.cli_compare import compare, rates
 from royalty.cli_import import import_command
 
