@@ -12,17 +12,9 @@ matplotlib.use("Agg")
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
+from cli_run import run
 from royalty import cli_chart, schema, store
-from royalty.cli import app
-
-runner = CliRunner()
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def png_size(path: Path) -> tuple[int, int]:

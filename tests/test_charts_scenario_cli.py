@@ -1,6 +1,7 @@
 """`royalty chart` with compare's scenario options: the same numbers, level and errors.
 
-``run`` and the ``captured`` fixture (the Axes each run saves) come from test_charts_cli.
+``run`` comes from cli_run and the ``captured`` fixture (the Axes each run saves) from
+test_charts_cli.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ matplotlib.use("Agg")
 import pytest
 
 import royalty
+from cli_run import run
 from royalty.charts import sensitivity_rates
 from royalty.pricing import DEALS, builtin_rates, sensitivity
 from test_charts_cli import captured as captured  # the fixture, shared
-from test_charts_cli import run
 
 
 def compare_json(*options: str) -> list[dict[str, Any]]:

@@ -9,13 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
+from cli_run import run
 from royalty import schema, store
-from royalty.cli import app
 from royalty.sample import load_sample
 
-runner = CliRunner()
 COLUMNS = [
     "artist",
     "plays",
@@ -26,11 +24,6 @@ COLUMNS = [
     "breakeven_plays",
     "crossover_date",
 ]
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def run_json(*args: str) -> list[dict[str, object]]:

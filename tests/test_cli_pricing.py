@@ -9,12 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
+from cli_run import run
 from royalty import schema, store
-from royalty.cli import app
 
-runner = CliRunner()
 FOUNDATION = [
     "artist",
     "plays",
@@ -25,11 +23,6 @@ FOUNDATION = [
     "breakeven_plays",
     "crossover_date",
 ]
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def run_json(*args: str) -> object:

@@ -9,19 +9,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from cli_run import run
 from royalty import store
-from royalty.cli import app
 
-runner = CliRunner()
 START = datetime(2024, 7, 1, 10, 0, 0, tzinfo=UTC)
 TRACKS = [("Radiohead", "Kid A", "Idioteque", 309_000), ("SJD", "Dandelion", "I Love You", 201_000)]
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def plays(n: int, offset: int = 0) -> list[tuple[datetime, str, str, str, int]]:
