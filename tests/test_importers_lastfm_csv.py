@@ -221,3 +221,40 @@ def test_fast_date_parser_batches_agree_with_the_general_reader() -> None:
         assert np.array_equal(fast, slow, equal_nan=True)
 
     check()
+
+
+def test_fast_date_parser_reads_runs_of_one_date_like_the_general_reader() -> None:
+    """Sorted exports repeat each date for many rows; reading a run once gives the same times."""
+    import numpy as np
+    import pyarrow as pa
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from royalty.importers._dates import _parse_general, parse_day_month_year
+
+    # Dates that differ only at the start, in the middle, or in the year's last digit.
+    day = st.sampled_from(
+        ["01 Jan 2020", "01 Jan 2021", "31 Jan 2020", "29 Feb 2020", "30 Feb 2020", "1x Mar 2020"]
+    )
+    clock = st.sampled_from(["00:00", "09:35", "23:59", "24:00", "12:6x", "12-30"])
+    run = st.tuples(day, st.lists(clock, min_size=1, max_size=30))
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(run, min_size=1, max_size=12), st.sampled_from(["", ","]))
+    def check(runs: list[tuple[str, list[str]]], comma: str) -> None:
+        values = [f"{d}{comma} {c}" for d, clocks in runs for c in clocks]
+        strings = pa.array(values, type=pa.string())
+        assert np.array_equal(
+            parse_day_month_year(strings), _parse_general(strings), equal_nan=True
+        )
+
+    check()
+    # A long sorted column, as a real export is: one date for a hundred rows at a time.
+    minutes = np.arange(0, 60 * 24 * 30, 7)
+    stamps = pd.to_datetime(minutes * 60 + 1_600_000_000 // 86_400 * 86_400, unit="s")
+    values = stamps.strftime("%d %b %Y %H:%M").tolist()
+    values[500] = values[500][:-1] + "x"  # a bad minute inside a run
+    got = parse_day_month_year(pa.array(values))
+    want = stamps.as_unit("ms").astype("int64").to_numpy().astype(float)
+    want[500] = np.nan
+    assert np.array_equal(got, want, equal_nan=True)

@@ -9,11 +9,13 @@ Accepted layout: ``D[D] Mon YYYY[,] H[H]:MM[:SS]`` with an English three-letter
 month, as Last.fm writes it. Anything else comes back NaN for a slower, more
 general parser to try.
 
-Two passes: the common fixed-width layouts (``DD Mon YYYY HH:MM`` and its
-variants) are read column by column from a ``(rows, width)`` byte matrix,
-which is a zero-copy view when every non-empty string has the same width (as
-in Last.fm exports); whatever they leave is read by a general parser that
-walks each string's bytes.
+Two passes. The common fixed-width layouts (``DD Mon YYYY HH:MM`` and its
+variants) are read through lookup tables, two digits at a time, from strided
+views of the buffer when every non-empty string has the same width (as in
+Last.fm exports) or from gathered bytes otherwise. In a sorted export each
+date repeats for many rows, so the date is read once per run and only the
+time of day per row. Whatever that pass leaves is read by a general parser
+that walks each string's bytes.
 """
 
 from __future__ import annotations
@@ -51,6 +53,13 @@ _FIRST_LETTER: Final = np.zeros(13, dtype=np.uint8)
 for _number, _name in enumerate(_MONTHS + _MONTHS2, start=1):
     _BY_LAST_TWO[(_name[1] << 8) | _name[2]] = _number
     _FIRST_LETTER[_number] = _name[0]
+# Two ASCII digits, read as one big-endian 16-bit word, to their value (0-99);
+# -1 for any pair that is not two digits. _SINGLE does the same for one byte.
+_SINGLE: Final = np.full(256, -1, dtype=np.int32)
+_SINGLE[48:58] = np.arange(10)
+_PAIRS: Final = np.full(1 << 16, -1, dtype=np.int32)
+_TENS, _UNITS = np.arange(10)[:, None], np.arange(10)
+_PAIRS[((_TENS + 48) << 8) | (_UNITS + 48)] = _TENS * 10 + _UNITS
 _TEMPLATES: Final = tuple(
     day + " MMM YYYY" + comma + " HH:NN" + sec
     for day in ("DD", "D")
@@ -82,12 +91,17 @@ def parse_day_month_year(strings: Any) -> NDArray[np.float64]:
         templates = [t for t in _TEMPLATES if len(t) == size]
         if not templates:
             continue
-        rows = np.flatnonzero(nonempty & (width == size))
-        columns = _columns(raw, start[rows], size)
+        rows = np.flatnonzero(nonempty & (width == size)) if counts[size] < n else None
+        starts = start if rows is None else start[rows]
         for template in templates:
-            ok, ms = _read_template(columns, template)
-            out[rows[ok]] = ms[ok]
-            rows, columns = rows[~ok], columns[:, ~ok]
+            ok, ms = _read_template(raw, starts, template)
+            if rows is None:
+                out = np.where(ok, ms, np.nan)
+                rows = np.flatnonzero(~ok)
+            else:
+                out[rows[ok]] = ms[ok]
+                rows = rows[~ok]
+            starts = starts[~ok]
             if not len(rows):
                 break
     rest = np.flatnonzero(nonempty & np.isnan(out))
@@ -117,11 +131,8 @@ def parse_iso_fixed(values: list[Any]) -> NDArray[np.float64] | None:
     if not templates or len(blob) != size * len(values):  # not ASCII: bytes != characters
         return None
     raw = np.frombuffer(blob, dtype=np.uint8)
-    columns = _columns(raw, np.arange(len(values)) * size, size)
-    out = np.full(len(values), np.nan)
-    ok, ms = _read_template(columns, templates[0])
-    out[ok] = ms[ok]
-    return out
+    ok, ms = _read_template(raw, np.arange(len(values)) * size, templates[0])
+    return np.where(ok, ms, np.nan)
 
 
 def _buffers(strings: Any) -> tuple[Any, Any, Any]:
@@ -142,62 +153,150 @@ def _buffers(strings: Any) -> tuple[Any, Any, Any]:
 _ISO_TEMPLATES: Final = ("YYYY-OO-DDTHH:NN:SSZ", "YYYY-OO-DD HH:NN")
 
 
-def _columns(raw: Any, starts: Any, size: int) -> Any:
-    """The bytes of the strings at ``starts`` (all ``size`` long), one row per position.
+class _Bytes:
+    """Byte ``j`` and 16-bit word ``j`` (two bytes, big-endian) of strings all ``size`` long.
 
-    Row ``j`` holds byte ``j`` of every string, contiguous in memory, so each
-    check below runs over a plain array. When the strings follow one another in
-    the buffer (every non-empty string has this width, as in a Last.fm
-    export), this is a transposed copy of a view; otherwise a gather per row.
+    When the strings lie back to back in the buffer (every non-empty string
+    has the same width, as in a Last.fm export) each is a strided view, with
+    no copy; otherwise a gather. A word holds two digits, or two letters, so
+    one table lookup reads them both.
     """
-    k = len(starts)
-    first = int(starts[0])
-    if int(starts[-1]) - first == size * (k - 1):  # offsets only grow: packed back to back
-        return np.ascontiguousarray(raw[first : first + size * k].reshape(k, size).T)
-    columns = np.empty((size, k), dtype=np.uint8)
-    for j in range(size):
-        columns[j] = raw[starts + j]
-    return columns
+
+    def __init__(self, raw: Any, starts: Any, size: int) -> None:
+        self.raw, self.starts, self.size = raw, starts, size
+        k = len(starts)
+        self.first = int(starts[0]) if k else 0
+        self.packed = k > 0 and int(starts[-1]) - self.first == size * (k - 1)
+        self.words = (
+            np.ndarray((len(raw) - 1,), dtype=">u2", buffer=raw, strides=(1,))
+            if len(raw) > 1 and not self.packed
+            else None
+        )
+
+    def changes(self, width: int) -> NDArray[np.intp] | None:
+        """Rows whose first ``width`` bytes differ from the row before (and row 0).
+
+        None unless the strings are packed (the comparison reads two 8-byte
+        words of each in place) and ``width`` is 8 to 16 bytes.
+        """
+        k = len(self.starts)
+        if not self.packed or not 8 <= width <= 16 or k == 0:
+            return None
+        head, tail = self._view("<u8", 0), self._view("<u8", width - 8)
+        differs = (head[1:] != head[:-1]) | (tail[1:] != tail[:-1])
+        return np.concatenate([[0], np.flatnonzero(differs) + 1])
+
+    def byte(self, j: int) -> Any:
+        if self.packed:
+            return self._view("u1", j)
+        return self.raw[self.starts + j]
+
+    def word(self, j: int) -> Any:
+        if self.packed:
+            return self._view(">u2", j)
+        return self.words[self.starts + j]  # type: ignore[index]
+
+    def _view(self, dtype: str, j: int) -> Any:
+        return np.ndarray(
+            (len(self.starts),), dtype=dtype, buffer=self.raw,
+            offset=self.first + j, strides=(self.size,),
+        )  # fmt: skip
 
 
-def _read_template(columns: Any, template: str) -> tuple[NDArray[np.bool_], Any]:
-    """Which strings (columns of ``columns``) follow ``template``, and their times in ms."""
-    ok = np.ones(columns.shape[1], dtype=bool)
-    fields: dict[str, Any] = {}
-    for j, char in enumerate(template):
-        byte = columns[j]
-        if char in _DIGITS:
-            ok &= byte - np.uint8(48) <= 9  # uint8 wraps below '0': one test for both ends
-            value = fields.get(char)
-            digit = byte.astype(np.int32) - 48
-            fields[char] = digit if value is None else value * 10 + digit
-        elif char != "M":
-            ok &= byte == ord(char)
-    if "M" in template:
-        at = template.index("M")
-        month = _month(columns[at], columns[at + 1], columns[at + 2])
+def _read_template(raw: Any, starts: Any, template: str) -> tuple[NDArray[np.bool_], Any]:
+    """Which strings (starting at ``starts``) follow ``template``, and their times in ms.
+
+    The date (up to the space before the hour) and the time of day are read
+    apart. In an export sorted by time, hundreds of plays in a row share one
+    date; when the strings are packed, rows whose date bytes equal the row
+    before take its day, so only the first row of each run is read.
+    """
+    at = _Bytes(raw, starts, len(template))
+    split = template.index("H") - 1  # the separator before the hour starts the time part
+    changed = at.changes(split)
+    if changed is not None and 4 * len(changed) <= len(starts):
+        ok_run, days_run = _read_date(_Bytes(raw, starts[changed], len(template)), template[:split])
+        first_of_run = np.zeros(len(starts), dtype=np.int32)
+        first_of_run[changed] = 1
+        run = np.cumsum(first_of_run) - 1
+        ok, days = ok_run[run], days_run[run]
     else:
-        month = fields["O"]
-    second = fields.get("S", 0)
-    return ok, _compose(ok, fields["Y"], month, fields["D"], fields["H"], fields["N"], second)
+        ok, days = _read_date(at, template[:split])
+    fields = _read_fields(at, template, split, ok)
+    seconds = _seconds_of_day(ok, fields["H"], fields["N"], fields.get("S", 0))
+    return ok, days.astype(np.int64) * 86_400_000 + seconds * 1000
 
 
-def _month(first: Any, second: Any, third: Any) -> Any:
+def _read_date(at: _Bytes, template: str) -> tuple[NDArray[np.bool_], Any]:
+    """Which strings have a valid date in ``template`` (their start), and its day number."""
+    ok = np.ones(len(at.starts), dtype=bool)
+    fields = _read_fields(at, template, 0, ok)
+    return ok, _day_number(ok, fields["Y"], fields["O"], fields["D"])
+
+
+def _read_fields(at: _Bytes, template: str, begin: int, ok: NDArray[np.bool_]) -> dict[str, Any]:
+    """The digit fields of ``template`` from position ``begin`` on; clears ``ok`` where wrong.
+
+    Each run of digits is read two at a time through :data:`_PAIRS`, a month
+    name through its last two letters, and every other character is checked
+    as it is.
+    """
+    fields: dict[str, Any] = {}
+    j = begin
+    while j < len(template):
+        char = template[j]
+        if char == "M":
+            fields["O"] = _month(at.byte(j), at.word(j + 1))
+            ok &= fields["O"] > 0
+            j += 3
+            continue
+        if char not in _DIGITS:
+            ok &= at.byte(j) == ord(char)
+            j += 1
+            continue
+        end = j
+        while end < len(template) and template[end] == char:
+            end += 1
+        value: Any = None
+        if (end - j) % 2:
+            value = _SINGLE[at.byte(j)]
+            ok &= value >= 0
+            j += 1
+        for pos in range(j, end, 2):
+            pair = _PAIRS[at.word(pos)]
+            ok &= pair >= 0
+            value = pair if value is None else value * 100 + pair
+        fields[char] = value
+        j = end
+    return fields
+
+
+def _month(first: Any, last_two: Any) -> Any:
     """The month number (1-12) of each three-letter English month name, 0 if none."""
-    month = _BY_LAST_TWO[(second.astype(np.intp) << 8) | third]
+    month = _BY_LAST_TWO[last_two]
     month[_FIRST_LETTER[month] != first] = 0
     return month
 
 
 def _compose(ok: Any, year: Any, month: Any, day: Any, hour: Any, minute: Any, second: Any) -> Any:
     """Milliseconds since the epoch; clears ``ok`` (in place) for impossible times."""
-    ok &= (hour < 24) & (minute < 60) & (second < 60) & (day >= 1) & (month >= 1) & (month <= 12)
-    ok &= (year >= _FIRST_YEAR) & (year < _END_YEAR)
+    days = _day_number(ok, year, month, day)
+    return days.astype(np.int64) * 86_400_000 + _seconds_of_day(ok, hour, minute, second) * 1000
+
+
+def _day_number(ok: Any, year: Any, month: Any, day: Any) -> Any:
+    """Days since the epoch; clears ``ok`` (in place) for impossible dates."""
+    ok &= (day >= 1) & (month >= 1) & (month <= 12) & (year >= _FIRST_YEAR) & (year < _END_YEAR)
     months = np.where(ok, (year - _FIRST_YEAR) * 12 + month - 1, 0)
     days = _MONTH_STARTS[months] + (day - 1)
     ok &= days < _MONTH_STARTS[months + 1]  # rejects 31 Apr, 30 Feb
-    # int32 up to here (days and seconds of the day are small); int64 for the milliseconds.
-    return days.astype(np.int64) * 86_400_000 + (hour * 3600 + minute * 60 + second) * 1000
+    return days
+
+
+def _seconds_of_day(ok: Any, hour: Any, minute: Any, second: Any) -> Any:
+    """Seconds since midnight as int64; clears ``ok`` (in place) for impossible times."""
+    ok &= (hour < 24) & (minute < 60) & (second < 60)
+    return np.asarray(hour * 3600 + minute * 60 + second, dtype=np.int64)
 
 
 def _parse_general(strings: Any) -> NDArray[np.float64]:
