@@ -175,3 +175,52 @@ def test_by_time_is_a_stable_sort() -> None:
 
     check()
     assert by_time(np.array([5, 3, 3, 1])).tolist() == [3, 1, 2, 0]  # by hand: runs 5|3,3|1
+
+
+def test_csv_names_are_strings_and_the_store_keeps_categoricals(tmp_path: Path) -> None:
+    """A CSV's names come back as pandas strings; merged with a categorical source, or
+    stored, they become categoricals, and the values never change on the way."""
+    from royalty import store
+
+    csv_plays = read_files(lastfm_file(tmp_path / "scrobbles.csv")).plays
+    assert isinstance(csv_plays["artist"].dtype, pd.StringDtype)
+    assert isinstance(csv_plays["album"].dtype, pd.StringDtype)
+    assert isinstance(csv_plays["source"].dtype, pd.CategoricalDtype)
+    schema.validate(csv_plays)
+
+    both = read_files([spotify_file(tmp_path / "endsong_0.json"), tmp_path / "scrobbles.csv"])
+    assert isinstance(both.plays["artist"].dtype, pd.CategoricalDtype)
+    assert both.matched == 3
+
+    store.merge("listener", csv_plays)
+    stored = store.load("listener")
+    for col in schema.TEXT_COLUMNS:
+        assert isinstance(stored[col].dtype, pd.CategoricalDtype), col
+        assert stored[col].astype(object).tolist() == csv_plays[col].astype(object).tolist()
+
+
+def test_schema_concat_and_categorize_join_the_two_text_forms() -> None:
+    def frame(artists: list[str], text: str) -> pd.DataFrame:
+        raw = pd.DataFrame(
+            {
+                "played_at": pd.to_datetime([1_600_000_000 + i for i in range(len(artists))],
+                                            unit="s", utc=True),
+                "artist": pd.Series(artists, dtype=text),
+                "track": pd.Series(["t"] * len(artists), dtype=text),
+            }
+        )  # fmt: skip
+        return schema.normalize(raw, source="test")
+
+    strings, cats = frame(["a", "b"], "str"), frame(["b", "c"], "category")
+    assert isinstance(strings["artist"].dtype, pd.StringDtype)
+    mixed = schema.concat([strings, cats])
+    assert isinstance(mixed["artist"].dtype, pd.CategoricalDtype)
+    assert mixed["artist"].tolist() == ["a", "b", "b", "c"]
+    same = schema.concat([strings, strings])
+    assert isinstance(same["artist"].dtype, pd.StringDtype)
+    assert same["artist"].tolist() == ["a", "b", "a", "b"]
+    stored = schema.categorize(strings)
+    assert isinstance(stored["track"].dtype, pd.CategoricalDtype)
+    assert stored["artist"].tolist() == ["a", "b"]
+    with pytest.raises(Exception, match="expected category or str"):
+        schema.validate(strings.assign(artist=strings["artist"].astype(object)))

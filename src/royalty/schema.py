@@ -6,18 +6,24 @@ One row is one play. Columns, in order:
 column         dtype                      meaning
 =============  =========================  ==========================================
 played_at      datetime64[ms, UTC]        when the play *started*, in UTC
-artist         category                   artist name as the source spells it
-track          category                   track title
-album          category (nullable)        album title; missing when the source has none
-artist_mbid    category (nullable)        MusicBrainz artist id
-album_mbid     category (nullable)        MusicBrainz release id
-track_mbid     category (nullable)        MusicBrainz recording id
+artist         text                       artist name as the source spells it
+track          text                       track title
+album          text (nullable)            album title; missing when the source has none
+artist_mbid    text (nullable)            MusicBrainz artist id
+album_mbid     text (nullable)            MusicBrainz release id
+track_mbid     text (nullable)            MusicBrainz recording id
 duration_ms    Int64 (nullable)           how long it was played, where the source knows
-source         category                   where the row came from, e.g. ``lastfm-api``
+source         text                       where the row came from, e.g. ``lastfm-api``
 =============  =========================  ==========================================
 
-Text columns are categoricals, so ten million plays of a typical history
-(tens of thousands of distinct names) take a few hundred megabytes.
+Text columns are categoricals in the store, so ten million plays of a
+typical history (tens of thousands of distinct names) take a few hundred
+megabytes, and grouping by artist or album reads integer codes. A Last.fm
+CSV file read with :func:`royalty.importers.read_files` gives its names as
+pandas' Arrow-backed ``str`` instead: encoding a million titles into
+categories costs more than reading the file, and a command that prices the
+file encodes only the columns it groups by. Both forms are the schema;
+:func:`categorize` turns one into the other and :func:`concat` joins them.
 """
 
 from __future__ import annotations
@@ -67,6 +73,31 @@ def dtypes() -> dict[str, object]:
     return {c: out[c] for c in COLUMNS}
 
 
+def is_text(dtype: object) -> bool:
+    """Whether ``dtype`` is one the schema allows for a text column: categorical or string."""
+    import pandas as pd
+
+    return isinstance(dtype, (pd.CategoricalDtype, pd.StringDtype))
+
+
+def categorize(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every string text column turned into a categorical (the store's form).
+
+    Example:
+        >>> categorize(empty())["artist"].dtype
+        CategoricalDtype(categories=[], ordered=False, categories_dtype=str)
+    """
+    import pandas as pd
+
+    strings = [c for c in TEXT_COLUMNS if isinstance(frame[c].dtype, pd.StringDtype)]
+    if not strings:
+        return frame
+    out = frame.copy(deep=False)
+    for col in strings:
+        out[col] = as_category(frame[col])
+    return out
+
+
 def empty() -> pd.DataFrame:
     """A plays frame with no rows and the schema's columns and dtypes.
 
@@ -108,8 +139,11 @@ def normalize(frame: pd.DataFrame, *, source: str | None = None) -> pd.DataFrame
     """Return ``frame`` in the schema: columns in order, dtypes coerced.
 
     Missing optional columns are added empty. ``source`` fills the source
-    column when the frame has none. Empty strings in text columns become
-    missing values. ``played_at`` must already be timezone-aware or be UTC.
+    column when the frame has none. Text columns become categoricals, except
+    those that are pandas strings already, which stay so. Empty strings in
+    text columns become missing values, and text that was neither categorical
+    nor string loses its surrounding whitespace. ``played_at`` must already be
+    timezone-aware or be UTC.
 
     Raises:
         DataFormatError: a required column is missing or holds missing values.
@@ -130,6 +164,10 @@ def normalize(frame: pd.DataFrame, *, source: str | None = None) -> pd.DataFrame
     df["played_at"] = times.astype(TIME_DTYPE)
     for col in TEXT_COLUMNS:
         series = df[col]
+        if isinstance(series.dtype, pd.StringDtype):
+            if (series == "").any():
+                df[col] = series.mask(series == "")
+            continue
         if not isinstance(series.dtype, pd.CategoricalDtype):
             text_values = series.astype("string").str.strip()
             series = text_values.mask(text_values == "")
@@ -148,26 +186,22 @@ def validate(frame: pd.DataFrame) -> None:
     Raises:
         DataFormatError: wrong columns, wrong dtypes, or missing required values.
     """
-    import pandas as pd
 
     if tuple(frame.columns) != COLUMNS:
         raise DataFormatError(f"plays have columns {list(frame.columns)}, expected {list(COLUMNS)}")
     for col, dtype in dtypes().items():
         actual = frame[col].dtype
-        ok = (
-            isinstance(actual, pd.CategoricalDtype)
-            if dtype == "category"
-            else str(actual) == str(dtype)
-        )
+        ok = is_text(actual) if dtype == "category" else str(actual) == str(dtype)
         if not ok:
-            raise DataFormatError(f"plays column {col!r} has dtype {actual}, expected {dtype}")
+            expected = "category or str" if dtype == "category" else dtype
+            raise DataFormatError(f"plays column {col!r} has dtype {actual}, expected {expected}")
     for col in REQUIRED:
         if frame[col].isna().any():
             raise DataFormatError(f"plays column {col!r} has missing values")
 
 
 def concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate plays frames, keeping categorical columns categorical."""
+    """Concatenate plays frames; a text column stays string only if it is string in every frame."""
     import pandas as pd
     from pandas.api.types import union_categoricals
 
@@ -178,7 +212,9 @@ def concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
         return parts[0].reset_index(drop=True)
     data: dict[str, object] = {}
     for col in COLUMNS:
-        if col in TEXT_COLUMNS:
+        if col in TEXT_COLUMNS and all(isinstance(p[col].dtype, pd.StringDtype) for p in parts):
+            data[col] = pd.concat([p[col] for p in parts], ignore_index=True)
+        elif col in TEXT_COLUMNS:
             data[col] = union_categoricals([as_category(p[col]) for p in parts])
         else:
             data[col] = pd.concat([p[col] for p in parts], ignore_index=True)

@@ -235,7 +235,7 @@ def merge(
     """
     from royalty import matching
 
-    batch = schema.normalize(plays)
+    batch = schema.categorize(schema.normalize(plays))
     with lock(user, home):
         path = plays_path(user, home)
         if path.is_file():

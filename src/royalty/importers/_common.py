@@ -208,7 +208,8 @@ class Rows:
         """The kept rows of ``columns`` in the plays schema, window applied.
 
         ``columns["played_at"]`` must be int64 milliseconds since the epoch
-        (start of play); text columns may be categoricals or arrays of str.
+        (start of play); text columns may be categoricals, pandas strings
+        (which stay strings) or arrays of str.
         """
         ms = np.asarray(columns["played_at"], dtype=np.int64)
         if self.options.since is not None:
@@ -217,51 +218,69 @@ class Rows:
             self.skip(ms >= _to_ms(self.options.until), OUTSIDE)
         keep = self.keep
         every = bool(keep.all())  # then no copy by a mask, and no unused categories
+        n = len(keep) if every else int(keep.sum())
         data: dict[str, Any] = {}
-        for col, values in columns.items():
+        for col in schema.COLUMNS:
+            values = columns.get(col)
             if col == "played_at":
-                data[col] = pd.to_datetime(ms if every else ms[keep], unit="ms", utc=True)
-            elif isinstance(values, pd.Series):
+                stamps = (ms if every else ms[keep]).view("datetime64[ms]")
+                data[col] = pd.DatetimeIndex(stamps).tz_localize("UTC")
+            elif col == "duration_ms":
                 data[col] = (
-                    values.reset_index(drop=True) if every else values[keep].reset_index(drop=True)
+                    pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
+                    if values is None
+                    else pd.Series(_kept(values, keep, every)).astype("Int64").array
+                )
+            elif values is None:
+                # One category for every row, or none: instant, where building a
+                # million strings or NA objects and encoding them is not.
+                names = [source] if col == "source" else []
+                data[col] = pd.Categorical.from_codes(
+                    np.full(n, 0 if names else -1, dtype=np.int8),
+                    categories=pd.Index(names, dtype=_TEXT),
+                    validate=False,
                 )
             else:
-                array: Any = np.asarray(values) if every else np.asarray(values)[keep]
-                if col in schema.TEXT_COLUMNS and array.dtype == object:
-                    # Straight to a categorical: a DataFrame would first turn
-                    # the Python strings into a string column, then encode that.
-                    array = pd.Categorical(array)
-                data[col] = array
-        frame = pd.DataFrame(data)
-        n = len(frame)
-        text = pd.Index(["x"]).dtype
-        for col in schema.TEXT_COLUMNS:
-            if col not in frame.columns and col != "source":
-                # An empty categorical is instant; normalize's fallback for an
-                # absent column converts a million NA objects one by one.
-                none = pd.Categorical.from_codes(
-                    np.full(n, -1), categories=pd.Index([], dtype=text), validate=False
-                )
-                frame[col] = none
-        if "source" not in frame.columns:
-            # One category for every row; normalize would build a million strings to get there.
-            frame["source"] = pd.Categorical.from_codes(
-                np.zeros(n, dtype=np.int8), categories=pd.Index([source], dtype=text)
-            )
-        if "duration_ms" not in frame.columns:
-            frame["duration_ms"] = pd.arrays.IntegerArray(
-                np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)
-            )
-        for col in schema.TEXT_COLUMNS:
-            if col in frame.columns and not isinstance(frame[col].dtype, pd.CategoricalDtype):
-                frame[col] = frame[col].astype("category")
-        for col in ("artist", "track"):
-            column = frame[col] if col in frame.columns else None
-            categorical = column is not None and isinstance(column.dtype, pd.CategoricalDtype)
-            if categorical and column is not None and not _all_used(column):
-                frame[col] = column.cat.remove_unused_categories()
-        plays = _text_categories(schema.normalize(frame, source=source))
+                unused = col in ("artist", "track")
+                data[col] = _text(_kept(values, keep, every), drop_unused=unused)
+        plays = pd.DataFrame(data)
+        schema.validate(plays)
         return Parsed(plays=plays, rows=self.count, skipped=self.skipped)
+
+
+_TEXT: Final = pd.Index(["x"]).dtype
+"""pandas' default text dtype, which every column's categories share."""
+
+
+def _kept(values: Any, keep: NDArray[np.bool_], every: bool) -> Any:
+    if isinstance(values, pd.Series):
+        return values.reset_index(drop=True) if every else values[keep].reset_index(drop=True)
+    return np.asarray(values) if every else np.asarray(values)[keep]
+
+
+def _text(values: Any, *, drop_unused: bool) -> Any:
+    """A text column in the schema: pandas strings stay so, anything else becomes categorical.
+
+    Empty strings become missing. The categories always have the default text
+    dtype, even when there are none, so that ``schema.concat`` can join any two
+    sources (pandas 3 gives an all-missing column ``object`` categories).
+    """
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
+        return values
+    # Straight to a categorical: a DataFrame would first turn Python strings
+    # into a string column, then encode that.
+    series = pd.Series(values if isinstance(values, pd.Series) else pd.Categorical(values))
+    series = schema.as_category(series)
+    cats = series.cat.categories
+    if cats.dtype != _TEXT:
+        codes = series.cat.codes.to_numpy()
+        fixed = pd.Categorical.from_codes(codes, categories=pd.Index(list(cats), dtype=_TEXT))
+        series = pd.Series(fixed)
+    if (series.cat.categories == "").any():
+        series = series.cat.remove_categories([""])
+    if drop_unused and not _all_used(series):
+        series = series.cat.remove_unused_categories()
+    return series
 
 
 def _all_used(values: pd.Series) -> bool:
@@ -269,22 +288,6 @@ def _all_used(values: pd.Series) -> bool:
     codes = values.cat.codes.to_numpy()
     counts = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories))
     return bool(counts.all())
-
-
-def _text_categories(plays: pd.DataFrame) -> pd.DataFrame:
-    """Give every text column categories of the default text dtype, even when empty.
-
-    pandas 3 leaves an all-missing column with ``object`` categories, which
-    ``union_categoricals`` (so ``schema.concat``) refuses to join with ``str`` ones.
-    """
-    text = pd.Index(["x"]).dtype
-    for col in schema.TEXT_COLUMNS:
-        cats = plays[col].cat.categories
-        if cats.dtype != text:
-            codes = plays[col].cat.codes.to_numpy()
-            fixed = pd.Categorical.from_codes(codes, categories=pd.Index(list(cats), dtype=text))
-            plays[col] = pd.Series(fixed, index=plays.index)
-    return plays
 
 
 def _to_ms(moment: datetime) -> int:

@@ -129,7 +129,7 @@ def read_files(
         raise UsageError("no file given: name at least one file, zip or folder")
     infos: list[FileInfo] = []
     skipped: Counter[str] = Counter()
-    held = schema.empty()
+    held: pd.DataFrame | None = None
     matched = overlapping = 0
     for path in listed:
         found = 0
@@ -149,6 +149,9 @@ def read_files(
             found += 1
             skipped.update(parsed.skipped)
             infos.append(FileInfo(name, fmt, parsed.rows, len(parsed.plays), dict(parsed.skipped)))
+            if held is None:
+                held = parsed.plays
+                continue
             merged = matching.merge_plays(held, parsed.plays, window=match_window)
             held, matched = merged.plays, matched + merged.matched
             overlapping += merged.already
@@ -159,8 +162,32 @@ def read_files(
                 "royalty reads Last.fm CSV and JSON, Spotify StreamingHistory*, endsong_* and "
                 "Streaming_History_Audio_*, ListenBrainz listens and .scrobbler.log files"
             )
-    plays = held.take(by_time(held["played_at"].astype("int64").to_numpy())).reset_index(drop=True)
+    plays = _in_time_order(schema.empty() if held is None else held)
     return FileImport(plays, tuple(infos), dict(skipped), matched, overlapping)
+
+
+def _in_time_order(plays: pd.DataFrame) -> pd.DataFrame:
+    """``plays`` sorted by ``played_at`` (stable).
+
+    A column holding one value throughout (a source, or an all-missing MBID
+    column) reads the same in any order, so it is kept as it is, not copied.
+    """
+    import numpy as np
+    import pandas as pd
+
+    order = by_time(plays["played_at"].astype("int64").to_numpy())
+    if len(order) == 0 or (order[0] == 0 and (np.diff(order) == 1).all()):
+        return plays.reset_index(drop=True)
+    data = {}
+    for col in plays.columns:
+        values = plays[col]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            codes = values.cat.codes.to_numpy()
+            same = codes.min() == codes.max()
+        else:
+            same = isinstance(values.dtype, pd.Int64Dtype) and bool(values.isna().all())
+        data[col] = (values if same else values.take(order)).reset_index(drop=True)
+    return pd.DataFrame(data)
 
 
 def by_time(times: Any) -> Any:

@@ -11,10 +11,10 @@ Layouts read (the header, when there is one, is matched case-insensitively):
   ``24 Jan 2023, 09:42``, and ``Artist,Album,Track,Date``.
 
 Every Last.fm time is the start of the play. pyarrow's multithreaded CSV
-reader reads every field as a string; the text columns are then
-dictionary-encoded into categoricals on worker threads while the dates, nearly
-all distinct, are read straight from the string bytes (:mod:`._dates`). Dates
-in other layouts, and unix times, are converted once per distinct string.
+reader reads every field as a string. The names stay Arrow strings (see
+:mod:`royalty.schema`); the dates, nearly all distinct, are read straight from
+the string bytes (:mod:`._dates`). Dates in other layouts, and unix times, are
+converted once per distinct string.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final
 
 import numpy as np
@@ -39,7 +38,6 @@ from royalty.importers._common import (
     check_text,
     fail,
     line_of,
-    missing_text,
     read_bytes,
 )
 from royalty.importers._dates import parse_day_month_year
@@ -56,7 +54,6 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "album_mbid": ("album_mbid",),
     "track_mbid": ("track_mbid",),
 }
-_WORKERS: Final = 2
 _UNIX_NAMES: Final = ("uts", "timestamp", "unix", "unix_time")
 _TEXT_TIME_NAMES: Final = ("utc_time", "date", "time", "datetime", "played_at")
 # Date layouts seen in Last.fm exports, tried in order on the distinct values.
@@ -121,7 +118,12 @@ def looks_like_no_header(data: bytes) -> bool:
             return False
         if row[3].strip():
             dates.append(row[3])
-    return bool(dates) and not np.isnan(_parse_times(pd.Index(dates))).any()
+    if not dates:
+        return False
+    import pyarrow as pa
+
+    fast = parse_day_month_year(pa.array(dates, type=pa.string()))
+    return bool(not np.isnan(fast).any() or not np.isnan(_parse_times(pd.Index(dates))).any())
 
 
 def parse(data: bytes, name: str, options: Options) -> Parsed:
@@ -152,21 +154,14 @@ def parse(data: bytes, name: str, options: Options) -> Parsed:
     }
     if "artist" not in where or "track" not in where:  # header_of guarantees both
         raise fail(name, "line 1", "the header names no artist or no track column")
-    # The text columns are dictionary-encoded on other threads (pyarrow lets go
-    # of the GIL) while this one reads the dates.
-    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-        encoding = {key: pool.submit(_as_category, table.column(i)) for key, i in where.items()}
-        ms, known = _times(names, table, rows)
-        text = {key: job.result() for key, job in encoding.items()}
-    artist, track = text["artist"], text["track"]
+    ms, known = _times(names, table, rows)
+    text = {key: table.column(i) for key, i in where.items()}
     rows.skip(~known, NOW_PLAYING)
     rows.check_times(ms, known)
-    rows.skip(missing_text(artist), NO_ARTIST)
-    rows.skip(missing_text(track), NO_TRACK)
-    cols: dict[str, Any] = {"played_at": ms, "artist": artist, "track": track}
-    for key in ("album", "artist_mbid", "album_mbid", "track_mbid"):
-        if key in text:
-            cols[key] = text[key]
+    rows.skip(_blank(text["artist"]), NO_ARTIST)
+    rows.skip(_blank(text["track"]), NO_TRACK)
+    cols: dict[str, Any] = {"played_at": ms}
+    cols.update((key, _as_strings(values)) for key, values in text.items())
     return rows.finish(cols, SOURCE)
 
 
@@ -178,7 +173,7 @@ def _read_table(
     name: str,
     options: Options,
 ) -> tuple[Any, int]:
-    """Read every column as dictionary-encoded text; returns the table and bad-row count."""
+    """Read every column as text, empty fields as missing; returns the table and bad-row count."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -188,8 +183,8 @@ def _read_table(
         invalid.append(str(row.text))
         return "skip" if options.skip_bad_rows else "error"
 
-    # Plain strings: pyarrow's dictionary-typed CSV conversion is several times
-    # slower than reading strings and dictionary-encoding each column once.
+    # Plain strings: names stay Arrow strings (see royalty.schema), and an
+    # empty field is read as missing.
     text = pa.string()
     # Give duplicated header names unique labels so pyarrow accepts them.
     labels = [f"c{i}" for i in range(len(names))]
@@ -207,8 +202,8 @@ def _read_table(
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(labels, text),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
+                strings_can_be_null=True,
+                null_values=[""],
                 check_utf8=False,  # check_text has checked (or blanked) the whole file
             ),
         )
@@ -226,23 +221,18 @@ def _read_table(
     return table, len(invalid)
 
 
-def _as_category(chunked: Any) -> pd.Series:
-    """A categorical Series from an Arrow string column, via one dictionary encoding.
+def _as_strings(chunked: Any) -> pd.Series:
+    """A pandas ``str`` Series over an Arrow string column, without copying the text."""
+    text = pd.StringDtype("pyarrow", na_value=np.nan)
+    return pd.Series(chunked.to_pandas(types_mapper={chunked.type: text}.get))
 
-    The empty string is missing, not a category: ``schema.normalize`` would
-    remove it anyway, at the cost of a second pass over the codes.
-    """
+
+def _blank(chunked: Any) -> np.ndarray:
+    """True where an Arrow string column is missing or only whitespace."""
     import pyarrow.compute as pc
 
-    encoded = pc.dictionary_encode(chunked.combine_chunks())
-    words = encoded.dictionary
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    empty = pc.index(words, "").as_py()
-    if empty >= 0:
-        codes = np.where(codes == empty, -1, codes - (codes > empty)).astype(codes.dtype)
-        words = pc.filter(words, pc.not_equal(words, ""))
-    categories = pd.Index(words.to_pandas())
-    return pd.Series(pd.Categorical.from_codes(codes, categories=categories, validate=False))
+    blank = pc.or_kleene(pc.is_null(chunked), pc.utf8_is_space(chunked))
+    return np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _times(names: list[str], table: Any, rows: Rows) -> tuple[np.ndarray, np.ndarray]:
@@ -284,6 +274,8 @@ def _read_distinct(column: Any, unix: str | None) -> tuple[np.ndarray, np.ndarra
     """Times in ms (NaN where unreadable) and blanks, converting each distinct string once."""
     import pyarrow.compute as pc
 
+    if column.null_count:  # an empty field: a blank, as a now-playing row has
+        column = pc.fill_null(column, "")
     chunk = pc.dictionary_encode(column)
     words = chunk.dictionary
     trimmed = pc.utf8_trim_whitespace(words)
