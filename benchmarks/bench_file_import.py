@@ -5,7 +5,9 @@ Generates, in a temporary folder, a 1,000,000-row lastfm-to-csv export and a
 Spotify writes them), then times:
 
 * ``royalty.importers.read_files`` on each file (the whole pipeline: sniffing,
-  parsing, checks, schema, sorting), and
+  parsing, checks, schema, sorting), which ``royalty compare --file`` runs;
+* for the CSV, also ``read_files`` plus ``store.merge`` into an empty store,
+  which is what ``royalty import USER --file`` does (reported, no target); and
 * the baseline: ``pandas.read_csv(path, header=None)`` (default options) and
   ``json.load`` of the same file.
 
@@ -33,9 +35,11 @@ import pandas as pd
 
 LIMIT_MB = 1536
 CHILD = r"""
-import json, resource, sys, time
+import json, resource, sys, tempfile, time
+from pathlib import Path
 kind, path, warm = sys.argv[1], sys.argv[2], sys.argv[3]
 import pandas as pd
+from royalty import store
 from royalty.importers import read_files
 
 def run(target):
@@ -44,6 +48,9 @@ def run(target):
     if kind == "json.load":
         with open(target, "rb") as fh:
             return json.load(fh)
+    if kind == "import":  # what `royalty import USER --file` does: read, then store
+        with tempfile.TemporaryDirectory() as home:
+            return store.merge("bench", read_files(target).plays, home=Path(home))
     return read_files(target).plays
 
 run(warm)
@@ -115,18 +122,21 @@ def measure(kind: str, path: Path, warm: Path) -> dict[str, float]:
     return result
 
 
-def compare(label: str, path: Path, warm: Path, base: str, target: float, rounds: int) -> bool:
+def compare(
+    label: str, path: Path, warm: Path, base: str, target: float, rounds: int, kind: str = "royalty"
+) -> bool:
     """Time both sides ``rounds`` times, alternating, and print the figures; True if on target."""
     ours, theirs, ratios = [], [], []
     for _ in range(rounds):
-        mine, other = measure("royalty", path, warm), measure(base, path, warm)
+        mine, other = measure(kind, path, warm), measure(base, path, warm)
         ours.append(mine)
         theirs.append(other)
         ratios.append(mine["seconds"] / other["seconds"])
     ratio = statistics.median(ratios)
     peak = max(r["peak_mb"] for r in ours)
     print(f"{label} ({path.stat().st_size / 1e6:.0f} MB), {rounds} rounds")
-    for name, runs in (("royalty read_files", ours), (base, theirs)):
+    ours_name = "royalty read_files" if kind == "royalty" else "read_files + store"
+    for name, runs in ((ours_name, ours), (base, theirs)):
         times = ", ".join(f"{r['seconds']:.2f}" for r in runs)
         median = statistics.median(r["seconds"] for r in runs)
         top = max(r["peak_mb"] for r in runs)
@@ -158,6 +168,9 @@ def main() -> None:
             compare(f"Spotify extended, {args.records:,} records", json_path, json_warm,
                     "json.load", 2.5, args.rounds),
         ]  # fmt: skip
+        print("For reference, no target: the CSV imported into an empty store")
+        compare(f"lastfm-to-csv, {args.rows:,} rows", csv_path, csv_warm, "read_csv",
+                float("inf"), args.rounds, kind="import")  # fmt: skip
     sys.exit(0 if all(results) else 1)
 
 
