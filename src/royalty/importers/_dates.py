@@ -143,7 +143,7 @@ def _buffers(strings: Any) -> tuple[Any, Any, Any]:
     bufs = strings.buffers()
     wide = pa.types.is_large_string(strings.type)
     offsets: Any = np.frombuffer(bufs[1], dtype=np.int64 if wide else np.int32)
-    offsets = offsets[strings.offset : strings.offset + n + 1].astype(np.int64)
+    offsets = offsets[strings.offset : strings.offset + n + 1]
     raw: Any = (
         np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
     )

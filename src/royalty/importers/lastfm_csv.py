@@ -265,9 +265,10 @@ def _times(names: list[str], table: Any, rows: Rows) -> tuple[np.ndarray, np.nda
         ~empty & np.isnan(ms_float),
         lambda i: f"{chosen} {value(i)!r} is not a time royalty can read",
     )
-    known = ~empty & ~np.isnan(ms_float)
-    ms = np.where(known, np.nan_to_num(ms_float), 0).astype(np.int64)
-    return ms, known
+    known = ~np.isnan(ms_float)
+    known &= ~empty
+    ms_float[~known] = 0
+    return ms_float.astype(np.int64), known
 
 
 def _read_distinct(column: Any, unix: str | None) -> tuple[np.ndarray, np.ndarray]:
