@@ -87,23 +87,31 @@ def synthetic_plays(n: int, seed: int = 1) -> pd.DataFrame:
 LAUNCHER = """
 import resource, subprocess, sys, time
 t0 = time.perf_counter()
-done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 wall = time.perf_counter() - t0
 if done.returncode:
     sys.exit(done.stderr.decode())
 print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+print((done.stdout.decode().strip().splitlines() or [""])[-1])
 """
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one process."""
+def launch(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MB) and the last line of output of one process."""
     out = subprocess.run(
         [sys.executable, "-c", LAUNCHER, *cmd], env=env, capture_output=True, text=True
     )
     if out.returncode != 0:
         raise SystemExit(f"{cmd} failed: {out.stderr}")
-    wall, peak = out.stdout.split()
-    return float(wall), float(peak)
+    first, last = out.stdout.split("\n", 1)
+    wall, peak = first.split()
+    return float(wall), float(peak), last.strip()
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one process."""
+    wall, peak, _ = launch(cmd, env)
+    return wall, peak
 
 
 def bench_size(n: int, repeats: int, royalty_exe: str) -> None:
