@@ -67,6 +67,15 @@ def test_store_is_sorted_by_time_and_keeps_the_schema() -> None:
     schema.validate(loaded)
 
 
+def test_time_statistics_are_written_so_periods_skip_row_groups() -> None:
+    store.merge("listener", plays(A1, B1))
+    group = pq.ParquetFile(store.plays_path("listener")).metadata.row_group(0)
+    names = [group.column(i).path_in_schema for i in range(group.num_columns)]
+    stats = group.column(names.index("played_at")).statistics
+    assert stats is not None and stats.has_min_max
+    assert pd.Timestamp(stats.min) == pd.Timestamp(A1[0], tz="UTC")
+
+
 def test_load_reads_only_the_columns_asked_for() -> None:
     store.merge("listener", plays(A1, B1))
     loaded = store.load("listener", columns=["played_at", "artist"])
