@@ -95,6 +95,30 @@ def test_incremental_run_fetches_only_from_the_newest_stored_play(fake: FakeLast
     assert stored_rows("rj") == expected_rows(plays)
 
 
+def test_a_newer_play_from_another_source_does_not_move_the_start(fake: FakeLastfm) -> None:
+    """A Spotify file imported after the last Last.fm run may end later than Last.fm's
+    plays; the next run must still fetch every scrobble since the newest Last.fm one."""
+    import pandas as pd
+
+    from royalty import schema
+
+    plays = make_plays(900)
+    fake.add_plays(plays[:600])
+    run(fake)
+    later = pd.Timestamp(plays[899].uts + 86_400, unit="s", tz="UTC")
+    other = pd.DataFrame({"played_at": [later], "artist": ["Elsewhere"], "track": ["Only"]})
+    store.merge("rj", schema.normalize(other, source="spotify-extended"))
+    fake.add_plays(plays[600:])
+    fake.requests.clear()
+    summary = run(fake)
+    assert {int(r.params["from"]) for r in fake.requests} == {plays[599].uts}
+    assert summary.new_plays == 300
+    stored = store.load("rj")
+    api = stored[stored["source"] == "lastfm-api"]
+    assert len(api) == 900
+    assert (stored["source"] == "spotify-extended").sum() == 1
+
+
 def test_since_limits_a_first_import(fake: FakeLastfm) -> None:
     plays = make_plays(500, step=3600)
     fake.add_plays(plays)

@@ -342,9 +342,21 @@ def most_recent_user(home: Path | None = None) -> str | None:
     return listed[0].user if listed else None
 
 
-def newest_play(user: str, home: Path | None = None) -> datetime | None:
-    """The start time of ``user``'s newest stored play, or None."""
-    for info in users(home):
-        if info.user == validate_user(user).lower():
-            return info.last_play
-    return None
+def newest_play(
+    user: str, home: Path | None = None, *, source: str | None = None
+) -> datetime | None:
+    """The start time of ``user``'s newest stored play (of ``source``, if given), or None.
+
+    Without ``source`` this reads the file's footer only; with it, the
+    ``played_at`` and ``source`` columns.
+    """
+    if source is None:
+        for info in users(home):
+            if info.user == validate_user(user).lower():
+                return info.last_play
+        return None
+    if not has_user(user, home):
+        return None
+    plays = load(user, columns=["played_at", "source"], home=home)
+    times = plays["played_at"][plays["source"] == source]
+    return None if times.empty else times.max().to_pydatetime()

@@ -135,7 +135,9 @@ class PageImporter:
     def run(self, since: datetime | None) -> ImportSummary:
         """Import plays from max(since, newest stored) to now; the caller holds the lock."""
         to_uts = int(time.time())
-        newest = store.newest_play(self.user, self.home)
+        # Only this importer's own plays say how far Last.fm has been read: a
+        # later play from a Spotify file must not make it skip scrobbles.
+        newest = store.newest_play(self.user, self.home, source=SOURCE)
         starts = [math.ceil(t.timestamp()) for t in (since, newest) if t is not None]
         from_uts = max(starts) if starts else None
         total = 0
