@@ -224,3 +224,38 @@ def test_schema_concat_and_categorize_join_the_two_text_forms() -> None:
     assert stored["artist"].tolist() == ["a", "b"]
     with pytest.raises(Exception, match="expected category or str"):
         schema.validate(strings.assign(artist=strings["artist"].astype(object)))
+
+
+def test_a_newest_first_export_comes_back_oldest_first_with_rows_intact(tmp_path: Path) -> None:
+    """Sorting moves every column that varies, and keeps ties in file order."""
+    lines = [
+        "C,Album C,Third,01 May 2023 12:00",
+        "B,,Second b,01 May 2023 11:00",
+        "B,Album B,Second a,01 May 2023 11:00",
+        "A,Album A,First,01 May 2023 10:00",
+    ]
+    path = tmp_path / "newest_first.csv"
+    path.write_text("\n".join(lines) + "\n")
+    plays = read_files(path).plays
+    assert plays["played_at"].is_monotonic_increasing
+    got = list(zip(plays["artist"], plays["track"], plays["album"].fillna("-"), strict=True))
+    assert got == [
+        ("A", "First", "Album A"),
+        ("B", "Second b", "-"),
+        ("B", "Second a", "Album B"),
+        ("C", "Third", "Album C"),
+    ]
+    assert set(plays["source"].astype(str)) == {"lastfm-csv"}
+    assert plays["duration_ms"].isna().all()
+
+    # A JSON reader gives categoricals: those are reordered too.
+    doc = [
+        {"ts": ts, "ms_played": ms, "master_metadata_album_artist_name": a,
+         "master_metadata_track_name": t, "master_metadata_album_album_name": None}
+        for ts, ms, a, t in reversed(SPOTIFY)
+    ]  # fmt: skip
+    (tmp_path / "endsong_0.json").write_text(json.dumps(doc))
+    spotify = read_files(tmp_path / "endsong_0.json").plays
+    assert isinstance(spotify["artist"].dtype, pd.CategoricalDtype)
+    got = list(zip(spotify["track"], spotify["duration_ms"], strict=True))
+    assert got == [(t, ms) for _, ms, _, t in SPOTIFY]
