@@ -10,32 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cli_run import run
+from cli_run import COMPARE_COLUMNS, by_artist, run, run_rows
 from royalty import schema, store
 from royalty.sample import load_sample
-
-COLUMNS = [
-    "artist",
-    "plays",
-    "albums",
-    "streaming_payout",
-    "cd_payout",
-    "difference",
-    "breakeven_plays",
-    "crossover_date",
-]
-
-
-def run_json(*args: str) -> list[dict[str, object]]:
-    code, out, err = run(*args, "--format", "json")
-    assert code == 0, err
-    data = json.loads(out)
-    assert isinstance(data, list)
-    return data
-
-
-def by_artist(rows: list[dict[str, object]]) -> dict[str, dict[str, object]]:
-    return {str(r["artist"]): r for r in rows}
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +54,7 @@ def test_compare_on_the_sample_shows_the_essays_numbers() -> None:
     assert "artist level" in out and "USD" in out
     assert "Total (20 artists)" in out
     assert "Streams paid more than CD sales would have for" in out
-    rows = by_artist(run_json("compare"))
+    rows = by_artist(run_rows("compare"))
     assert round(float(rows["Radiohead"]["streaming_payout"]), 2) == 9.33  # type: ignore[arg-type]
     assert round(float(rows["SJD"]["streaming_payout"]), 2) == 5.00  # type: ignore[arg-type]
 
@@ -89,9 +66,9 @@ def test_compare_table_prints_money_with_two_decimals() -> None:
 
 
 def test_compare_json_has_exactly_the_documented_columns(sample: pd.DataFrame) -> None:
-    rows = run_json("compare")
+    rows = run_rows("compare")
     assert len(rows) == 20
-    assert all(list(r) == COLUMNS for r in rows)
+    assert all(list(r) == COMPARE_COLUMNS for r in rows)
     plays = [int(r["plays"]) for r in rows]  # type: ignore[call-overload]
     assert plays == sorted(plays, reverse=True)
     top = sample["artist"].value_counts()
@@ -103,8 +80,8 @@ def test_compare_json_has_exactly_the_documented_columns(sample: pd.DataFrame) -
 
 
 def test_compare_top(sample: pd.DataFrame) -> None:
-    assert len(run_json("compare", "--top", "5")) == 5
-    every = run_json("compare", "--top", "0")
+    assert len(run_rows("compare", "--top", "5")) == 5
+    every = run_rows("compare", "--top", "0")
     assert len(every) == sample["artist"].nunique()
 
 
@@ -112,9 +89,9 @@ def test_compare_csv_matches_json() -> None:
     code, out, _ = run("compare", "--format", "csv", "--top", "7")
     assert code == 0
     reader = csv.DictReader(io.StringIO(out))
-    assert reader.fieldnames == COLUMNS
+    assert reader.fieldnames == COMPARE_COLUMNS
     csv_rows = list(reader)
-    json_rows = run_json("compare", "--top", "7")
+    json_rows = run_rows("compare", "--top", "7")
     assert [r["artist"] for r in csv_rows] == [r["artist"] for r in json_rows]
     for c, j in zip(csv_rows, json_rows, strict=True):
         assert float(c["streaming_payout"]) == j["streaming_payout"]  # full precision
@@ -132,8 +109,8 @@ def test_compare_markdown() -> None:
 
 
 def test_compare_rate_and_cd_margin() -> None:
-    base = by_artist(run_json("compare"))["Radiohead"]
-    rows = by_artist(run_json("compare", "--rate", "0.01", "--cd-margin", "2"))
+    base = by_artist(run_rows("compare"))["Radiohead"]
+    rows = by_artist(run_rows("compare", "--rate", "0.01", "--cd-margin", "2"))
     radiohead = rows["Radiohead"]
     assert radiohead["streaming_payout"] == pytest.approx(int(radiohead["plays"]) * 0.01)  # type: ignore[call-overload]
     assert radiohead["cd_payout"] == pytest.approx(int(base["albums"]) * 2)  # type: ignore[call-overload]
@@ -144,22 +121,22 @@ def test_compare_min_album_plays(sample: pd.DataFrame, k: int) -> None:
     radiohead = sample[sample["artist"] == "Radiohead"]
     per_album = radiohead["album"].astype(object).fillna("(no album)").value_counts()
     expected = int((per_album >= k).sum())
-    row = by_artist(run_json("compare", "--min-album-plays", str(k)))["Radiohead"]
+    row = by_artist(run_rows("compare", "--min-album-plays", str(k)))["Radiohead"]
     assert row["albums"] == expected
 
 
 def test_compare_min_seconds_on_a_stored_user() -> None:
     store.merge("tiny", tiny_history())
-    rows = by_artist(run_json("compare", "--user", "tiny"))
+    rows = by_artist(run_rows("compare", "--user", "tiny"))
     assert (rows["Alpha"]["plays"], rows["Beta"]["plays"]) == (3, 1)
-    rows = by_artist(run_json("compare", "--user", "tiny", "--min-seconds", "0"))
+    rows = by_artist(run_rows("compare", "--user", "tiny", "--min-seconds", "0"))
     assert (rows["Alpha"]["plays"], rows["Beta"]["plays"]) == (4, 2)
-    rows = by_artist(run_json("compare", "--user", "tiny", "--min-seconds", "100"))
+    rows = by_artist(run_rows("compare", "--user", "tiny", "--min-seconds", "100"))
     assert "Beta" not in rows and rows["Alpha"]["plays"] == 3
 
 
 def test_compare_since_and_until(sample: pd.DataFrame) -> None:
-    rows = run_json("compare", "--since", "2008-01-01", "--until", "2008-12-31", "--top", "0")
+    rows = run_rows("compare", "--since", "2008-01-01", "--until", "2008-12-31", "--top", "0")
     t = sample["played_at"]
     inside = sample[(t >= "2008-01-01") & (t < "2009-01-01")]
     assert sum(int(r["plays"]) for r in rows) == len(inside)  # type: ignore[call-overload]
@@ -181,7 +158,7 @@ def test_compare_output_file(tmp_path: Path) -> None:
     assert code == 0
     assert out == ""
     assert str(target) in err
-    assert json.loads(target.read_text("utf-8")) == run_json("compare")
+    assert json.loads(target.read_text("utf-8")) == run_rows("compare")
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
 
 

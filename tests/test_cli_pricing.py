@@ -4,36 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from cli_run import run
+from cli_run import COMPARE_COLUMNS, by_artist, run, run_json
 from royalty import schema, store
-
-FOUNDATION = [
-    "artist",
-    "plays",
-    "albums",
-    "streaming_payout",
-    "cd_payout",
-    "difference",
-    "breakeven_plays",
-    "crossover_date",
-]
-
-
-def run_json(*args: str) -> object:
-    code, out, err = run(*args, "--format", "json")
-    assert code == 0, err
-    return json.loads(out)
-
-
-def by_artist(rows: object) -> dict[str, dict[str, object]]:
-    assert isinstance(rows, list)
-    return {str(r["artist"]): r for r in rows}
 
 
 def two_month_history() -> pd.DataFrame:
@@ -122,7 +99,7 @@ def test_service_alone_is_the_rights_holder_level() -> None:
     row = by_artist(run_json("compare", "--service", "tidal"))["Radiohead"]
     assert row["streaming_payout"] == pytest.approx(2800 * 0.0125)
     assert row["cd_payout"] == pytest.approx(int(row["albums"]) * 10.75)  # type: ignore[call-overload]
-    assert list(row) == FOUNDATION
+    assert list(row) == COMPARE_COLUMNS
 
 
 @pytest.mark.parametrize(("deal", "share", "cd"), [("major", 0.18, 1.40), ("diy", 1.0, 8.0)])
@@ -148,7 +125,7 @@ def test_with_meta_wraps_the_array() -> None:
     assert doc["level"] == "artist" and doc["currency"] == "USD"
     assert doc["parameters"]["deal"] == "indie" and doc["parameters"]["artist_share"] == 0.5
     assert "Brabec" in doc["sources"]["artist_share"]
-    assert len(doc["artists"]) == 2 and list(doc["artists"][0]) == FOUNDATION
+    assert len(doc["artists"]) == 2 and list(doc["artists"][0]) == COMPARE_COLUMNS
 
 
 def test_with_meta_on_the_foundation_says_artist_level() -> None:
@@ -185,7 +162,7 @@ def test_downloads_on_a_stored_user_by_hand() -> None:
     )
     # A: track x 3 plays; B: track y 3 plays. 0.99 × 0.70 × 0.18 each.
     assert rows["A"]["download_payout"] == pytest.approx(0.99 * 0.70 * 0.18)
-    assert list(rows["A"]) == [*FOUNDATION, "download_payout"]
+    assert list(rows["A"]) == [*COMPARE_COLUMNS, "download_payout"]
     two = by_artist(
         run_json(
             "compare", "--user", "two", "--deal", "none", "--model", "downloads",
@@ -224,7 +201,7 @@ def test_csv_and_markdown_carry_the_added_columns(tmp_path: Path) -> None:
     code, _, _ = run(*args, "--format", "csv", "--output", str(target))
     assert code == 0
     header = target.read_text("utf-8").splitlines()[0].split(",")
-    assert header == [*FOUNDATION, "pro_rata_payout", "user_centric_payout"]
+    assert header == [*COMPARE_COLUMNS, "pro_rata_payout", "user_centric_payout"]
     code, out, _ = run(*args, "--format", "markdown")
     assert code == 0 and out.startswith("### Streaming against CD income")
     assert "User-centric (USD)" in out and "artist level, USD" in out

@@ -32,11 +32,11 @@ LASTFM = (
 )
 
 
-def spotify_file(path: Path) -> Path:
+def spotify_file(path: Path, records: list[tuple[str, int, str, str]] = SPOTIFY) -> Path:
     doc = [
         {"ts": ts, "ms_played": ms, "master_metadata_album_artist_name": a,
          "master_metadata_track_name": t, "master_metadata_album_album_name": None}
-        for ts, ms, a, t in SPOTIFY
+        for ts, ms, a, t in records
     ]  # fmt: skip
     path.write_text(json.dumps(doc))
     return path
@@ -249,13 +249,7 @@ def test_a_newest_first_export_comes_back_oldest_first_with_rows_intact(tmp_path
     assert plays["duration_ms"].isna().all()
 
     # A JSON reader gives categoricals: those are reordered too.
-    doc = [
-        {"ts": ts, "ms_played": ms, "master_metadata_album_artist_name": a,
-         "master_metadata_track_name": t, "master_metadata_album_album_name": None}
-        for ts, ms, a, t in reversed(SPOTIFY)
-    ]  # fmt: skip
-    (tmp_path / "endsong_0.json").write_text(json.dumps(doc))
-    spotify = read_files(tmp_path / "endsong_0.json").plays
+    spotify = read_files(spotify_file(tmp_path / "endsong_0.json", SPOTIFY[::-1])).plays
     assert isinstance(spotify["artist"].dtype, pd.CategoricalDtype)
     got = list(zip(spotify["track"], spotify["duration_ms"], strict=True))
     assert got == [(t, ms) for _, ms, _, t in SPOTIFY]

@@ -258,3 +258,17 @@ def test_fast_date_parser_reads_runs_of_one_date_like_the_general_reader() -> No
     want = stamps.as_unit("ms").astype("int64").to_numpy().astype(float)
     want[500] = np.nan
     assert np.array_equal(got, want, equal_nan=True)
+
+
+def test_blank_or_whitespace_names_are_skipped_and_counted(tmp_path: Path) -> None:
+    from royalty.importers import read_files
+
+    text = (
+        "Real,Album,Song,01 May 2023 10:00\n"
+        "   ,Album,Song,01 May 2023 10:05\n"
+        ",Album,Song,01 May 2023 10:10\n"
+        "Real,Album, \t,01 May 2023 10:15\n"
+    )
+    result = read_files(write(tmp_path / "blanks.csv", text))
+    assert result.plays["artist"].tolist() == ["Real"]
+    assert dict(result.skipped) == {"no artist": 2, "no track title": 1}

@@ -261,9 +261,10 @@ def _kept(values: Any, keep: NDArray[np.bool_], every: bool) -> Any:
 def _text(values: Any, *, drop_unused: bool) -> Any:
     """A text column in the schema: pandas strings stay so, anything else becomes categorical.
 
-    Empty strings become missing. The categories always have the default text
-    dtype, even when there are none, so that ``schema.concat`` can join any two
-    sources (pandas 3 gives an all-missing column ``object`` categories).
+    Empty strings become missing. ``schema.as_category`` gives the categories
+    the default text dtype, even when there are none, so that ``schema.concat``
+    can join any two sources (pandas 3 gives an all-missing column ``object``
+    categories).
     """
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
         return values
@@ -271,11 +272,6 @@ def _text(values: Any, *, drop_unused: bool) -> Any:
     # into a string column, then encode that.
     series = pd.Series(values if isinstance(values, pd.Series) else pd.Categorical(values))
     series = schema.as_category(series)
-    cats = series.cat.categories
-    if cats.dtype != _TEXT:
-        codes = series.cat.codes.to_numpy()
-        fixed = pd.Categorical.from_codes(codes, categories=pd.Index(list(cats), dtype=_TEXT))
-        series = pd.Series(fixed)
     if (series.cat.categories == "").any():
         series = series.cat.remove_categories([""])
     if drop_unused and not _all_used(series):
@@ -304,6 +300,9 @@ def _show(ms: int) -> str:
 def missing_text(values: Any) -> NDArray[np.bool_]:
     """True where a text column is missing or blank."""
     series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    if isinstance(series.dtype, pd.StringDtype):  # Arrow kernels, no Python strings
+        spaces = series.isna() | series.str.isspace() | (series == "")
+        return np.asarray(spaces.to_numpy(), dtype=bool)
     if isinstance(series.dtype, pd.CategoricalDtype):
         cats = pd.Series(series.cat.categories.astype(str))
         blank = (cats.str.strip() == "").to_numpy(dtype=bool)

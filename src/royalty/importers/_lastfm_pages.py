@@ -133,7 +133,7 @@ class PageImporter:
 
     # -- the run ---------------------------------------------------------------------------
     def run(self, since: datetime | None) -> ImportSummary:
-        """Import plays from max(since, newest stored) to now; the caller holds the lock."""
+        """Import from max(since, newest API play stored) to now; the caller holds the lock."""
         to_uts = int(time.time())
         # Only this importer's own plays say how far Last.fm has been read: a
         # later play from a Spotify file must not make it skip scrobbles.

@@ -172,12 +172,11 @@ def _in_time_order(plays: pd.DataFrame) -> pd.DataFrame:
     A column holding one value throughout (a source, or an all-missing MBID
     column) reads the same in any order, so it is kept as it is, not copied.
     """
-    import numpy as np
     import pandas as pd
 
-    order = by_time(plays["played_at"].astype("int64").to_numpy())
-    if len(order) == 0 or (order[0] == 0 and (np.diff(order) == 1).all()):
+    if plays["played_at"].is_monotonic_increasing:
         return plays.reset_index(drop=True)
+    order = by_time(plays["played_at"].astype("int64").to_numpy())
     data = {}
     for col in plays.columns:
         values = plays[col]

@@ -141,7 +141,8 @@ def import_user(
     """Fetch ``user``'s scrobbles into the store: all of them, or only those not yet stored.
 
     Holds the user's store lock for the whole run. A run fetches plays at or after the
-    newest stored one (or ``since``, whichever is later) and before the moment it started.
+    newest one stored from the Last.fm API (or ``since``, whichever is later; plays
+    imported from files do not count) and before the moment it started.
 
     Args:
         user: the Last.fm user name (validated before any request).

@@ -38,6 +38,7 @@ from royalty.importers._common import (
     check_text,
     fail,
     line_of,
+    missing_text,
     read_bytes,
 )
 from royalty.importers._dates import parse_day_month_year
@@ -155,13 +156,12 @@ def parse(data: bytes, name: str, options: Options) -> Parsed:
     if "artist" not in where or "track" not in where:  # header_of guarantees both
         raise fail(name, "line 1", "the header names no artist or no track column")
     ms, known = _times(names, table, rows)
-    text = {key: table.column(i) for key, i in where.items()}
+    text = {key: _as_strings(table.column(i)) for key, i in where.items()}
     rows.skip(~known, NOW_PLAYING)
     rows.check_times(ms, known)
-    rows.skip(_blank(text["artist"]), NO_ARTIST)
-    rows.skip(_blank(text["track"]), NO_TRACK)
-    cols: dict[str, Any] = {"played_at": ms}
-    cols.update((key, _as_strings(values)) for key, values in text.items())
+    rows.skip(missing_text(text["artist"]), NO_ARTIST)
+    rows.skip(missing_text(text["track"]), NO_TRACK)
+    cols: dict[str, Any] = {"played_at": ms, **text}
     return rows.finish(cols, SOURCE)
 
 
@@ -225,14 +225,6 @@ def _as_strings(chunked: Any) -> pd.Series:
     """A pandas ``str`` Series over an Arrow string column, without copying the text."""
     text = pd.StringDtype("pyarrow", na_value=np.nan)
     return pd.Series(chunked.to_pandas(types_mapper={chunked.type: text}.get))
-
-
-def _blank(chunked: Any) -> np.ndarray:
-    """True where an Arrow string column is missing or only whitespace."""
-    import pyarrow.compute as pc
-
-    blank = pc.or_kleene(pc.is_null(chunked), pc.utf8_is_space(chunked))
-    return np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _times(names: list[str], table: Any, rows: Rows) -> tuple[np.ndarray, np.ndarray]:
