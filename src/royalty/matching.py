@@ -4,17 +4,24 @@ Spotify scrobbles to Last.fm, so a listener who imports both holds most plays
 twice. :func:`merge_plays` merges a batch into the plays already held (stored,
 or read from earlier files) in two steps:
 
-1. **Multiset union** on (``played_at``, ``artist``, ``track``), as
-   ``royalty.store.merge`` does: a batch row whose key occurs more often in the
-   batch than among the held plays is new; the others are already held.
-   Identical rows within one source stay separate plays.
+1. **Multiset union within a source** on (``played_at``, ``artist``,
+   ``track``, ``source``), as ``royalty.store.merge`` does: a batch row whose
+   key occurs more often in the batch than among the held plays is new; the
+   others are already held. Identical rows within one source stay separate
+   plays, and importing the same file again adds nothing.
 2. **Cross-source matching** of the new rows: a new row and a held row from a
    *different* source, with the same artist and track (compared
    case-insensitively, with runs of whitespace collapsed) whose start times
-   are at most ``window`` seconds apart are one play. Each row matches at most
-   one other, closest pairs first. The row carrying more information is kept:
-   first the one with a duration, then the one with seconds precision, then
-   the one with more of album and MBIDs filled, then the source name that
+   are at most ``window`` seconds apart can be one play. Each row is one play
+   of at most one other row, and a held row already standing for a batch row
+   of step 1 is taken. Among the possible pairings the one with the most pairs
+   is chosen: within each artist and track, new rows are taken in time order,
+   each paired with the earliest free held row in its window. (Every held
+   row's window has the same width, so the earliest is the first to close;
+   this greedy rule gives a maximum matching, where pairing the closest rows
+   first can leave a play stranded.) The row carrying more information is
+   kept: first the one with a duration, then the one with seconds precision,
+   then the one with more of album and MBIDs filled, then the source name that
    sorts first, so the result does not depend on which source came first.
 
 The default window, 90 s, covers the minute truncation of Last.fm CSV exports
@@ -37,6 +44,8 @@ if TYPE_CHECKING:
 
 DEFAULT_WINDOW: Final = 90.0
 """Seconds between two sources' start times within which they are one play."""
+MAX_WINDOW: Final = 86_400.0
+"""A day: far beyond any clock error, and small enough for millisecond arithmetic."""
 
 
 @dataclass(frozen=True)
@@ -71,9 +80,9 @@ def merge_plays(
         >>> merged.matched  # doctest: +SKIP
         1520
     """
-    if window < 0:
-        raise ValueError("window must be >= 0 seconds")
-    new = _new_rows(held, batch)
+    if not 0 <= window <= MAX_WINDOW:  # also refuses NaN
+        raise ValueError(f"window must be from 0 to {MAX_WINDOW:g} seconds, not {window}")
+    new, taken = _new_rows(held, batch)
     already = len(batch) - len(new)
     if len(new) == 0 or len(held) == 0:
         # No concat here: an empty frame's categories may have another dtype.
@@ -82,7 +91,7 @@ def merge_plays(
     win_ms = round(window * 1000)
     held_t = _ms(held)
     lo, hi = _ms(new).min() - win_ms, _ms(new).max() + win_ms
-    near = np.flatnonzero((held_t >= lo) & (held_t <= hi))
+    near = np.flatnonzero((held_t >= lo) & (held_t <= hi) & ~taken)
     h_pos, n_pos = _pairs(held.iloc[near], new, win_ms)
     h_idx = near[h_pos]
     if len(h_idx):
@@ -105,14 +114,22 @@ def _ms(frame: pd.DataFrame) -> NDArray[np.int64]:
     return np.asarray(frame["played_at"].astype("int64").to_numpy(), dtype=np.int64)
 
 
-def _new_rows(held: pd.DataFrame, batch: pd.DataFrame) -> pd.DataFrame:
-    """The rows of ``batch`` whose key occurs more often in it than in ``held``."""
+def _new_rows(held: pd.DataFrame, batch: pd.DataFrame) -> tuple[pd.DataFrame, NDArray[np.bool_]]:
+    """Step 1: the batch rows not held yet, and which held rows stand for the others.
+
+    A key is (time, artist, track, source). For each key, as many batch rows as
+    the held plays have are already held; the rest are new. The held rows that
+    stand for batch rows are *taken*: they cannot be matched again in step 2,
+    or one held play would count for two batch plays.
+    """
     import pandas as pd
 
+    taken = np.zeros(len(held), dtype=bool)
     if len(batch) == 0 or len(held) == 0:
-        return batch.reset_index(drop=True)
+        return batch.reset_index(drop=True), taken
     lo, hi = batch["played_at"].min(), batch["played_at"].max()
-    window = held[(held["played_at"] >= lo) & (held["played_at"] <= hi)]
+    inside = np.flatnonzero(((held["played_at"] >= lo) & (held["played_at"] <= hi)).to_numpy())
+    cols = ["t", "a", "k", "s"]
 
     def keys(frame: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(
@@ -120,14 +137,19 @@ def _new_rows(held: pd.DataFrame, batch: pd.DataFrame) -> pd.DataFrame:
                 "t": _ms(frame),
                 "a": frame["artist"].astype(str).to_numpy(),
                 "k": frame["track"].astype(str).to_numpy(),
+                "s": frame["source"].astype(str).to_numpy(),
             }
         )
 
-    bkeys = keys(batch)
-    occurrence = bkeys.groupby(["t", "a", "k"], sort=False).cumcount().to_numpy()
-    counts = keys(window).groupby(["t", "a", "k"], sort=False).size().rename("n")
-    have = bkeys.join(counts, on=["t", "a", "k"])["n"].fillna(0).to_numpy()
-    return batch[occurrence >= have].reset_index(drop=True)
+    bkeys, hkeys = keys(batch), keys(held.iloc[inside])
+    b_nth = bkeys.groupby(cols, sort=False).cumcount().to_numpy()
+    h_nth = hkeys.groupby(cols, sort=False).cumcount().to_numpy()
+    h_count = hkeys.groupby(cols, sort=False).size().rename("n")
+    b_count = bkeys.groupby(cols, sort=False).size().rename("n")
+    have = bkeys.join(h_count, on=cols)["n"].fillna(0).to_numpy()
+    wanted = hkeys.join(b_count, on=cols)["n"].fillna(0).to_numpy()
+    taken[inside[h_nth < wanted]] = True
+    return batch[b_nth >= have].reset_index(drop=True), taken
 
 
 def _norm_codes(parts: list[pd.Series]) -> list[NDArray[np.int64]]:
@@ -149,7 +171,7 @@ def _norm_codes(parts: list[pd.Series]) -> list[NDArray[np.int64]]:
 def _pairs(
     held: pd.DataFrame, new: pd.DataFrame, win_ms: int
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """One-to-one matches (positions in ``held``, positions in ``new``), closest first."""
+    """One-to-one matches (positions in ``held``, positions in ``new``), as many as possible."""
     import pandas as pd
 
     if len(held) == 0:
@@ -175,19 +197,46 @@ def _pairs(
     h_src = held["source"].astype(str).to_numpy()
     n_src = new["source"].astype(str).to_numpy()
     other = h_src[h_rep] != n_src[n_rep]
-    h_rep, n_rep = h_rep[other], n_rep[other]
-    gap = np.abs(h_ms[h_rep] - n_ms[n_rep])
-    ranked = np.lexsort((h_rep, n_ms[n_rep], gap))
-    used_h = np.zeros(len(held), dtype=bool)
-    used_n = np.zeros(len(new), dtype=bool)
-    out_h, out_n = [], []
-    for i in ranked.tolist():  # few candidates: only rows of one track within the window
-        h, n = int(h_rep[i]), int(n_rep[i])
-        if not used_h[h] and not used_n[n]:
-            used_h[h] = used_n[n] = True
-            out_h.append(h)
-            out_n.append(n)
-    return np.array(out_h, dtype=np.int64), np.array(out_n, dtype=np.int64)
+    return _assign(h_rep[other], n_rep[other], h_ms, n_ms)
+
+
+def _assign(
+    h_rep: NDArray[np.int64], n_rep: NDArray[np.int64], h_ms: NDArray[np.int64],
+    n_ms: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # fmt: skip
+    """A maximum one-to-one choice among candidate pairs (held ``h_rep[i]``, new ``n_rep[i]``).
+
+    New rows in time order each take the earliest free held row among their
+    candidates. Within one track every held row's window is as wide as the
+    others, so the earliest free one is also the first whose window closes:
+    taking it never blocks a later new row that a later held row could not
+    serve (Glover's rule for convex bipartite graphs), and the matching has as
+    many pairs as possible.
+    """
+    deg_h = np.bincount(h_rep, minlength=int(h_rep.max(initial=-1)) + 1)
+    deg_n = np.bincount(n_rep, minlength=int(n_rep.max(initial=-1)) + 1)
+    # Most plays have exactly one candidate that has no other: no choice to make.
+    alone = (deg_h[h_rep] == 1) & (deg_n[n_rep] == 1)
+    out_h, out_n = [h_rep[alone]], [n_rep[alone]]
+    h_rest, n_rest = h_rep[~alone], n_rep[~alone]
+    order = np.lexsort((h_rest, h_ms[h_rest], n_rest, n_ms[n_rest]))
+    used: set[int] = set()
+    chosen_h: list[int] = []
+    chosen_n: list[int] = []
+    current, served = -1, False
+    # Only tracks played again within the window get here: few rows, so a plain loop.
+    for h, n in zip(h_rest[order].tolist(), n_rest[order].tolist(), strict=True):
+        if n != current:
+            current, served = n, False
+        if served or h in used:
+            continue
+        used.add(h)
+        served = True
+        chosen_h.append(h)
+        chosen_n.append(n)
+    out_h.append(np.array(chosen_h, dtype=np.int64))
+    out_n.append(np.array(chosen_n, dtype=np.int64))
+    return np.concatenate(out_h), np.concatenate(out_n)
 
 
 def _score(frame: pd.DataFrame) -> NDArray[np.int64]:
