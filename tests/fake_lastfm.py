@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
@@ -103,6 +103,7 @@ class FakeLastfm:
     private_users: tuple[str, ...] = ()
     suspended_keys: tuple[str, ...] = ()
     requests: list[Request] = field(default_factory=list)
+    handler: ClassVar[type[BaseHTTPRequestHandler]]  # set below, after _Handler
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -127,7 +128,7 @@ class FakeLastfm:
         gc.disable()
         fake = self
 
-        class Handler(_Handler):
+        class Handler(self.handler):  # type: ignore[name-defined]
             owner = fake
 
         server = _Server(("127.0.0.1", 0), Handler)
@@ -382,3 +383,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self.wfile.write(data)
+
+
+FakeLastfm.handler = _Handler

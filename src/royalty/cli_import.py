@@ -116,16 +116,20 @@ def import_command(
             (until, "--until"),
             (input_format, "--input-format"),
             (tz, "--tz"),
-            (skip_bad_rows or None, "--skip-bad-rows"),
         ):
             if given is not None:
                 raise UsageError(f"{name} only applies to files: add --file PATH")
-        line = _import_lastfm(user, start, api_key, api_url, max_rps)
+        line = _import_lastfm(user, start, api_key, api_url, max_rps, skip_bad_rows)
     typer.echo(line)
 
 
 def _import_lastfm(
-    user: str, since: datetime | None, api_key: str | None, api_url: str | None, max_rps: float
+    user: str,
+    since: datetime | None,
+    api_key: str | None,
+    api_url: str | None,
+    max_rps: float,
+    skip_bad_rows: bool,
 ) -> str:
     from royalty.importers import lastfm_api
 
@@ -139,6 +143,7 @@ def _import_lastfm(
             since=since,
             max_rps=max_rps,
             progress=bar.update if bar.live else None,
+            skip_bad_rows=skip_bad_rows,
         )
     finally:
         bar.clear()
@@ -214,8 +219,12 @@ def summary_line(s: ImportSummary) -> str:
         if s.first_play and s.last_play
         else ""
     )
+    skipped = ""
+    if s.skipped:
+        reasons = ", ".join(f"{n:,} {why}" for why, n in sorted(s.skipped.items()))
+        skipped = f"skipped {sum(s.skipped.values()):,} ({reasons}); "
     return (
-        f"{s.user}: {_count(s.new_plays, 'new play')}; {s.total_plays:,} stored{span}; "
+        f"{s.user}: {_count(s.new_plays, 'new play')}; {skipped}{s.total_plays:,} stored{span}; "
         f"{_count(s.requests, 'request')}, {_count(s.retries, 'retry', 'retries')}, "
         f"{s.seconds:.1f} s"
     )
@@ -235,6 +244,12 @@ class _ProgressBar:
         self._drawn = False
 
     def update(self, p: Progress) -> None:
+        if p.note:  # a wait: always shown, or the terminal looks hung for its length
+            self.stream.write(f"\r\033[KWaiting: {p.note}")
+            self.stream.flush()
+            self._drawn = True
+            self._shown = 0.0  # the next page redraws the bar at once
+            return
         now = time.monotonic()
         if now - self._shown < 0.1 and p.pages_done < p.pages_total:
             return  # at most ten redraws a second
@@ -246,7 +261,7 @@ class _ProgressBar:
         left = (p.pages_total - p.pages_done) / rate if rate > 0 else 0.0
         eta = f"{int(left // 60)}:{int(left % 60):02d}"
         self.stream.write(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {p.pages_done}/{p.pages_total} pages"
+            f"\r\033[K[{'#' * filled}{'.' * (width - filled)}] {p.pages_done}/{p.pages_total} pages"
             f"  {p.plays_done:,}/{p.plays_total:,} plays  {rate:.1f} req/s  ETA {eta} "
         )
         self.stream.flush()

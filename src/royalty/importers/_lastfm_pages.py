@@ -14,20 +14,33 @@ import queue
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from royalty import store
-from royalty.errors import RoyaltyError
+from royalty.importers._lastfm_plays import EARLIEST_UTS, SOURCE, BadPlay, frame, sort_rows
+from royalty.importers._lastfm_results import (
+    ImportSummary,
+    IncompleteImportError,
+    LastfmError,
+    Progress,
+)
 from royalty.importers._lastfm_wire import PageRow, RateLimiter, WirePage, WireProblem
 
-if TYPE_CHECKING:
-    import pandas as pd
+__all__ = [
+    "PAGE_SIZE",
+    "SOURCE",
+    "ImportSummary",
+    "IncompleteImportError",
+    "LastfmError",
+    "PageImporter",
+    "Progress",
+]
 
-SOURCE: Final = "lastfm-api"
 PAGE_SIZE: Final = 200
 """Plays per request: the documented maximum of ``user.getRecentTracks``."""
 
@@ -35,58 +48,14 @@ MAX_RETRIES = 5
 BACKOFF_BASE = 1.0
 """Seconds before the first retry; doubled each time, with jitter (tests shrink it)."""
 BACKOFF_CAP = 60.0
-RETRY_AFTER_CAP = 300.0
+RETRY_AFTER_CAP = 120.0
+"""The longest wait a server may ask for (``Retry-After``); asked for more, the run stops."""
 COMMIT_SECONDS = 1.0
 """Commit the completed prefix at most this often (more seldom when commits are slow)."""
 WINDOW_TRIES = 3
 
 Request = Callable[[dict[str, Any], int], WirePage]
 """Makes one request for one page: (parameters, page number) -> the parsed page."""
-
-
-class LastfmError(RoyaltyError):
-    """The Last.fm API refused or failed; ``code`` is its error code or HTTP status, if any.
-
-    Example:
-        >>> LastfmError("Last.fm has no user 'x'", 6).code
-        6
-    """
-
-    def __init__(self, message: str, code: int | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-class IncompleteImportError(LastfmError):
-    """Fewer plays are stored for the window than Last.fm reported."""
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Where a running import is, for a progress display."""
-
-    pages_done: int
-    pages_total: int
-    plays_done: int
-    plays_total: int
-    requests: int
-    retries: int
-    elapsed: float
-
-
-@dataclass(frozen=True)
-class ImportSummary:
-    """What an import did and what the store holds afterwards."""
-
-    user: str
-    new_plays: int
-    total_plays: int
-    first_play: datetime | None
-    last_play: datetime | None
-    window_plays: int
-    requests: int
-    retries: int
-    seconds: float
 
 
 class _WindowChanged(Exception):
@@ -108,7 +77,10 @@ class PageImporter:
         requests: how many requests have been sent so far.
         workers: how many pages may be in flight at once.
         home: the store folder.
-        progress: called from the calling thread after every page.
+        progress: called after every page and before every wait; calls are never
+            concurrent, but a wait of a worker thread is reported from that thread.
+        skip_bad: skip and count plays dated before 2002 or in the future, instead of
+            stopping the import at the first.
     """
 
     def __init__(
@@ -121,20 +93,40 @@ class PageImporter:
         workers: int,
         home: Path | None = None,
         progress: Callable[[Progress], None] | None = None,
+        skip_bad: bool = False,
     ) -> None:
-        self.user, self.home, self.progress = user, home, progress
+        self.user, self.home, self.progress, self.skip_bad = user, home, progress, skip_bad
         self.request, self.limiter, self.requests = request, limiter, requests
         self.workers = workers
         self.started = time.monotonic()
         self.retries = self.added = 0
         self.pages_done = self.pages_total = self.plays_done = self.plays_total = 0
         self.last_commit, self.commit_cost = time.monotonic(), 0.0
+        self.skipped: Counter[str] = Counter()
+        self.to_uts = int(time.time())
         self._lock = threading.Lock()
+        self._report_lock = threading.Lock()
 
     # -- the run ---------------------------------------------------------------------------
     def run(self, since: datetime | None) -> ImportSummary:
-        """Import from max(since, newest API play stored) to now; the caller holds the lock."""
-        to_uts = int(time.time())
+        """Import from max(since, newest API play stored) to now; the caller holds the lock.
+
+        Raises:
+            LastfmError: its message ends by saying whether plays fetched were stored.
+        """
+        try:
+            return self._run(since)
+        except LastfmError as exc:
+            exc.ending(
+                f"; {self.added:,} new plays fetched before this are stored: run the same "
+                "command again to resume"
+                if self.added
+                else "; nothing new was stored"
+            )
+            raise
+
+    def _run(self, since: datetime | None) -> ImportSummary:
+        to_uts = self.to_uts = int(time.time())
         # Only this importer's own plays say how far Last.fm has been read: a
         # later play from a Spotify file must not make it skip scrobbles.
         newest = store.newest_play(self.user, self.home, source=SOURCE)
@@ -148,10 +140,7 @@ class PageImporter:
             except _WindowChanged:
                 continue
         else:
-            raise LastfmError(
-                f"{self.user}'s history kept changing while it was imported; what was "
-                "fetched is kept: run the same command again"
-            )
+            raise LastfmError(f"{self.user}'s history kept changing while it was imported")
         self._check_complete(from_uts, to_uts, total)
         return self._summary(total)
 
@@ -159,17 +148,19 @@ class PageImporter:
         """Import the plays in [from_uts, to_uts); return Last.fm's count of them."""
         if from_uts is not None and from_uts >= to_uts:
             return 0
+        self.skipped = Counter()
         first = self._fetch(1, from_uts, to_uts, None)
+        self._check_counts(first, from_uts, to_uts)
         self.pages_total, self.plays_total = first.total_pages, first.total
         self.pages_done, self.plays_done = 1, len(first.rows)
         self._report()
         if first.total == 0:
             return 0
         self._check(first, first)
-        done: dict[int, WirePage] = {1: first}
+        done: dict[int, WirePage] = {1: self._plays(first)}
         pending: list[PageRow] = []
         cursor = first.total_pages
-        pool = _Pool(self, range(cursor, 1, -1), from_uts, to_uts)
+        pool = _Pool(self, cursor, from_uts, to_uts)
         try:
             while True:
                 while cursor in done:  # fold pages into the prefix, oldest first
@@ -185,7 +176,7 @@ class PageImporter:
                 if isinstance(result, BaseException):
                     raise result
                 self._check(result, first)
-                done[number] = result
+                done[number] = self._plays(result)
                 self.pages_done += 1
                 self.plays_done += len(result.rows)
                 self._report()
@@ -197,6 +188,38 @@ class PageImporter:
             raise
         pool.stop()
         return first.total
+
+    def _check_counts(self, first: WirePage, from_uts: int | None, to_uts: int) -> None:
+        """Refuse page counts the plays cannot justify, before any page is queued.
+
+        Every page but the last holds ``perPage`` plays, so ``totalPages`` follows from
+        ``total``; and a listener scrobbles at most about one play a second, so ``total``
+        cannot exceed the seconds in the window asked for.
+        """
+        seconds = max(0, to_uts - max(from_uts or EARLIEST_UTS, EARLIEST_UTS))
+        per_page, pages, total = first.per_page, first.total_pages, first.total
+        expected = math.ceil(total / per_page) if 1 <= per_page <= PAGE_SIZE else None
+        if (
+            expected is None
+            or not 0 <= total <= seconds + PAGE_SIZE
+            or (pages != expected and not (total == 0 and pages in (0, 1)))
+        ):
+            raise LastfmError(
+                f"Last.fm's reply does not add up: {total:,} plays in {pages:,} pages of "
+                f"{per_page:,} for {self.user}; check --api-url, or try again later"
+            )
+
+    def _plays(self, page: WirePage) -> WirePage:
+        """``page`` with only the plays worth storing; counts the others."""
+        try:
+            rows, skipped = sort_rows(page.rows, started=self.to_uts, skip_bad=self.skip_bad)
+        except BadPlay as bad:
+            raise LastfmError(
+                f"Last.fm page {page.number}, {bad}; pass --skip-bad-rows to skip and "
+                "count such plays"
+            ) from None
+        self.skipped.update(skipped)
+        return replace(page, rows=rows)
 
     @staticmethod
     def _check(page: WirePage, first: WirePage) -> None:
@@ -218,7 +241,7 @@ class PageImporter:
             pending = [row for row in pending if row[0] < newest]
         if pending:
             began = time.monotonic()
-            self.added += store.merge(self.user, _frame(pending), home=self.home).added
+            self.added += store.merge(self.user, frame(pending), home=self.home).added
             self.commit_cost = time.monotonic() - began
         self.last_commit = time.monotonic()
         return keep
@@ -231,12 +254,13 @@ class PageImporter:
         stored = len(
             store.load(self.user, columns=["played_at"], since=since, until=until, home=self.home)
         )
-        if stored < total:
+        skipped = sum(self.skipped.values())
+        if stored + skipped < total:
             span = f"from {since:%Y-%m-%d %H:%M:%S} " if since else ""
+            also = f" ({skipped:,} skipped)" if skipped else ""
             raise IncompleteImportError(
                 f"Last.fm reported {total} plays {span}before {until:%Y-%m-%d %H:%M:%S} UTC "
-                f"but only {stored} are stored; what was fetched is kept: run the same "
-                "command again"
+                f"but only {stored} are stored{also}"
             )
 
     def _summary(self, total: int) -> ImportSummary:
@@ -251,21 +275,24 @@ class PageImporter:
             requests=self.requests(),
             retries=self.retries,
             seconds=time.monotonic() - self.started,
+            skipped=dict(self.skipped),
         )
 
-    def _report(self) -> None:
+    def _report(self, note: str = "") -> None:
         if self.progress is not None:
-            self.progress(
-                Progress(
-                    self.pages_done,
-                    self.pages_total,
-                    self.plays_done,
-                    self.plays_total,
-                    self.requests(),
-                    self.retries,
-                    time.monotonic() - self.started,
+            with self._report_lock:
+                self.progress(
+                    Progress(
+                        self.pages_done,
+                        self.pages_total,
+                        self.plays_done,
+                        self.plays_total,
+                        self.requests(),
+                        self.retries,
+                        time.monotonic() - self.started,
+                        note,
+                    )
                 )
-            )
 
     # -- one page, with retries ------------------------------------------------------------
     def _fetch(
@@ -282,15 +309,24 @@ class PageImporter:
                 attempt += 1
                 if attempt > MAX_RETRIES:
                     raise LastfmError(
-                        f"{problem}, {attempt} times for page {page}; giving up. What was "
-                        "fetched is kept: run the same command again to resume",
+                        f"{problem}, {attempt} times for page {page}; giving up", problem.code
+                    ) from None
+                asked = problem.retry_after
+                if asked is not None and asked > RETRY_AFTER_CAP:
+                    raise LastfmError(
+                        f"{problem}, and the server asks to wait {_duration(asked)} before "
+                        "the next request; try again then",
                         problem.code,
                     ) from None
                 with self._lock:
                     self.retries += 1
-                delay = _backoff(attempt, problem.retry_after)
-                if problem.code == 29 or problem.retry_after is not None:
+                delay = _backoff(attempt, asked)
+                if problem.code == 29 or asked is not None:
                     self.limiter.pause(delay)  # the server asked everyone to slow down
+                why = f"the server asked to wait {_duration(asked)}" if asked else str(problem)
+                self._report(
+                    f"page {page}: {why}; retry {attempt} of {MAX_RETRIES} in {delay:.0f} s"
+                )
                 if stopped is not None and stopped.wait(delay):
                     raise _Stopped from None
                 if stopped is None:
@@ -298,25 +334,29 @@ class PageImporter:
 
 
 class _Pool:
-    """Daemon worker threads fetching pages; results arrive on ``results`` as they finish."""
+    """Daemon worker threads fetching pages; results arrive on ``results`` as they finish.
 
-    def __init__(
-        self, run: PageImporter, pages: Iterable[int], from_uts: int | None, to_uts: int
-    ) -> None:
+    Pages are handed out from a counter, oldest (``oldest``) first down to page 2, not
+    queued up front: the memory a run needs does not grow with the number of pages.
+    """
+
+    def __init__(self, run: PageImporter, oldest: int, from_uts: int | None, to_uts: int) -> None:
         self.run, self.window = run, (from_uts, to_uts)
-        self.tasks: queue.SimpleQueue[int] = queue.SimpleQueue()
-        for page in pages:
-            self.tasks.put(page)
+        self._next, self._take = oldest, threading.Lock()
         self.results: queue.SimpleQueue[tuple[int, WirePage | BaseException]] = queue.SimpleQueue()
         self.stopped = threading.Event()
-        for _ in range(min(run.workers, self.tasks.qsize())):
+        for _ in range(min(run.workers, max(0, oldest - 1))):
             threading.Thread(target=self._work, daemon=True, name="lastfm-page").start()
+
+    def _page(self) -> int | None:
+        with self._take:
+            page, self._next = self._next, self._next - 1
+        return page if page >= 2 else None
 
     def _work(self) -> None:
         while not self.stopped.is_set():
-            try:
-                page = self.tasks.get_nowait()
-            except queue.Empty:
+            page = self._page()
+            if page is None:
                 return
             result: WirePage | BaseException
             try:
@@ -338,23 +378,10 @@ def _backoff(attempt: int, retry_after: float | None) -> float:
     return min(BACKOFF_CAP, BACKOFF_BASE * 2.0 ** (attempt - 1)) * random.uniform(0.5, 1.0)
 
 
-def _frame(rows: list[PageRow]) -> pd.DataFrame:
-    """Rows as a plays frame in the schema.
-
-    Text is stripped, and blanks made missing, here in Python, and the columns built as
-    categoricals: :func:`schema.normalize` then has no string conversion left to do, which
-    is most of its cost on a frame of plain strings.
-    """
-    import pandas as pd
-
-    from royalty import schema
-
-    names = ("artist", "track", "album", "artist_mbid", "album_mbid", "track_mbid")
-    columns = list(zip(*rows, strict=True)) if rows else [()] * (len(names) + 1)
-    data: dict[str, object] = {
-        "played_at": pd.to_datetime(pd.Series(columns[0], dtype="int64"), unit="s", utc=True)
-    }
-    for name, values in zip(names, columns[1:], strict=True):
-        data[name] = pd.Categorical([(v.strip() or None) if v else None for v in values])
-    data["source"] = pd.Categorical([SOURCE] * len(rows))
-    return schema.normalize(pd.DataFrame(data))
+def _duration(seconds: float) -> str:
+    """``seconds`` in words a person reads at a glance: 45 s, 12 min, 27.8 hours."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:,.1f} hours"

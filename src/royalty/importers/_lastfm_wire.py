@@ -19,6 +19,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from royalty.errors import UsageError
+from royalty.importers._lastfm_http import DeadlinePassed, ReplyTooLarge, read_capped, wrap_pool
 
 RATE_MARGIN: Final = 0.98
 """Pace at 98 % of the limit, so that jitter in delivery cannot push a window over it."""
@@ -130,22 +131,13 @@ class Transport:
     def __init__(
         self, httpx: Any, api_url: str, limiter: RateLimiter, timeout: float, secret: str
     ) -> None:
-        parts = urlsplit(api_url)
-        if (
-            parts.scheme not in ("http", "https")
-            or not parts.hostname
-            or parts.query
-            or parts.username
-            or parts.password
-        ):
-            raise UsageError(
-                f"{redact(api_url, secret)!r} is not the root of a Last.fm-compatible API; "
-                "use an http(s) URL such as https://ws.audioscrobbler.com/2.0/"
-            )
+        parts = _api_root(api_url, secret)
         self._httpx, self._limiter, self.secret = httpx, limiter, secret
         self._scheme, self._host, self._port = parts.scheme, parts.hostname, parts.port
         self._netloc, self._path = parts.netloc, parts.path or "/"
-        self.display_url = f"{parts.scheme}://{parts.netloc}{self._path}"
+        self.display_url = redact(f"{parts.scheme}://{parts.netloc}{self._path}", secret)
+        self.deadline = 2 * timeout
+        """Seconds one request may take in all, however slowly its reply trickles in."""
         self._timeout = {
             "connect": min(timeout, 10.0),
             "read": timeout,
@@ -154,6 +146,7 @@ class Transport:
         }
         # plain http needs no TLS context, and loading the CA bundle costs ~0.1 s of CPU
         self._inner = httpx.HTTPTransport(retries=0, verify=parts.scheme == "https")
+        self._backend = wrap_pool(self._inner)
         self._local = threading.local()
         self._count_lock = threading.Lock()
         self.requests = 0
@@ -183,11 +176,24 @@ class Transport:
             "timeout": self._timeout,
             "trace": self._trace,
         }
-        response = self._inner.handle_request(request)
+        began = time.monotonic()
+        if self._backend is not None:
+            self._backend.start(self.deadline)
         try:
-            body = response.read()
+            response = self._inner.handle_request(request)
+            try:
+                body = read_capped(response)
+            finally:
+                response.close()
+        except ReplyTooLarge:
+            raise
+        except Exception:
+            if time.monotonic() - began >= self.deadline:
+                raise DeadlinePassed from None
+            raise
         finally:
-            response.close()
+            if self._backend is not None:
+                self._backend.stop()
         self._local.status = response.status_code
         self._local.retry_after = _retry_after(response.headers.get("Retry-After"))
         if response.status_code == 200:
@@ -225,6 +231,25 @@ class Transport:
         """Seconds the server asked to wait in this thread's last reply, if it did."""
         wait: float | None = getattr(self._local, "retry_after", None)
         return wait
+
+
+def _api_root(api_url: str, secret: str) -> Any:
+    """``api_url`` split, if it can be the root of an API; else a usage error."""
+    problem = ""
+    try:
+        parts = urlsplit(api_url)
+        parts.port  # noqa: B018  (raises ValueError for a port out of range)
+    except ValueError as exc:
+        problem = f" ({exc})"
+    else:
+        if parts.username or parts.password:
+            problem = " (it must not hold a user name or password)"
+        elif parts.scheme in ("http", "https") and parts.hostname and not parts.query:
+            return parts
+    raise UsageError(
+        f"{redact(api_url, secret)!r} is not the root of a Last.fm-compatible API{problem}; "
+        "use an http(s) URL such as https://ws.audioscrobbler.com/2.0/"
+    )
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -293,11 +318,12 @@ def read_page(root: ET.Element) -> WirePage:
 
 
 def redact(text: str, secret: str) -> str:
-    """``text`` without the secret and without URL query strings (which may carry it).
+    """``text`` without the secret, URL query strings and URL user names and passwords.
 
     Example:
-        >>> redact("GET https://h/2.0/?api_key=abc failed (abc)", "abc")
-        'GET https://h/2.0/?… failed (<api key>)'
+        >>> redact("GET https://me:pw@h/2.0/?api_key=abc failed (abc)", "abc")
+        'GET https://…@h/2.0/?… failed (<api key>)'
     """
+    text = re.sub(r"([a-zA-Z][a-zA-Z0-9+.-]*://)[^\s/?#@]*@", r"\1…@", text)
     text = re.sub(r"(https?://[^\s?#]*)\?\S*", r"\1?…", text)
     return text.replace(secret, "<api key>") if secret else text

@@ -45,6 +45,7 @@ import pylast
 from royalty import store
 from royalty.config import config_path, read_config
 from royalty.errors import UsageError
+from royalty.importers._lastfm_http import MAX_REPLY_BYTES, DeadlinePassed, ReplyTooLarge
 from royalty.importers._lastfm_pages import (
     PAGE_SIZE,
     SOURCE,
@@ -137,6 +138,7 @@ def import_user(
     home: Path | None = None,
     progress: Callable[[Progress], None] | None = None,
     timeout: float = TIMEOUT,
+    skip_bad_rows: bool = False,
 ) -> ImportSummary:
     """Fetch ``user``'s scrobbles into the store: all of them, or only those not yet stored.
 
@@ -151,12 +153,18 @@ def import_user(
         since: on a first import, only plays from this moment on (naive means UTC).
         max_rps: at most this many requests in any one-second window.
         home: the store's folder (default ``ROYALTY_HOME``).
-        progress: called from the calling thread after every page.
-        timeout: seconds to wait for a connection or a reply before retrying.
+        progress: called after every page, and before every wait with ``note`` saying
+            what it waits for; never two calls at once.
+        timeout: seconds to wait for a connection or a reply before retrying; a request
+            also gives up after twice that in all, however slowly its reply trickles in.
+        skip_bad_rows: skip and count plays dated before 2002 or in the future instead of
+            stopping at the first. Plays without an artist or a title are always skipped
+            and counted (``ImportSummary.skipped``).
 
     Raises:
-        LastfmError: Last.fm refused (``code`` 6, 10, 17, 26…) or kept failing; the plays
-            fetched so far are kept and a re-run resumes.
+        LastfmError: Last.fm refused (``code`` 6, 10, 17, 26…), kept failing, sent a play
+            with an impossible time or counts that do not add up. The plays fetched so far
+            are kept (the message says how many) and a re-run resumes.
         IncompleteImportError: the store holds fewer plays than Last.fm reported.
         StoreLockedError: another royalty process is writing this user's history.
 
@@ -182,6 +190,7 @@ def import_user(
                 workers=min(16, max(2, math.ceil(max_rps * 2))),
                 home=home,
                 progress=progress,
+                skip_bad=skip_bad_rows,
             )
             return importer.run(since)
     finally:
@@ -200,12 +209,15 @@ class _Client:
         # pylast hands its proxy mapping to httpx as ``mounts``; a host-specific pattern wins
         # over any proxy taken from the environment.
         self.network.enable_proxy({f"all://{self.network.ws_server[0]}": self.transport})
-        # pylast logs whole error replies at DEBUG; a reply could quote the key back.
+        # pylast logs whole error replies at DEBUG; a reply could quote the key back, and
+        # httpx logs each request's URL, which holds the key if the user put it in the path.
         self._redactor = _Redactor(key)
-        logging.getLogger("pylast").addFilter(self._redactor)
+        for name in _LOGGERS:
+            logging.getLogger(name).addFilter(self._redactor)
 
     def close(self) -> None:
-        logging.getLogger("pylast").removeFilter(self._redactor)
+        for name in _LOGGERS:
+            logging.getLogger(name).removeFilter(self._redactor)
         self.transport.shutdown()
 
     def request(self, params: dict[str, Any], page: int) -> WirePage:
@@ -216,13 +228,7 @@ class _Client:
         except pylast.WSError as exc:
             raise self._translate(exc) from None
         except pylast.NetworkError as exc:
-            reason = type(exc.underlying_error).__name__
-            text = redact(str(exc.underlying_error), self.transport.secret)
-            raise WireProblem(
-                f"the connection to {self.transport.display_url} failed ({reason}: {text})",
-                None,
-                None,
-            ) from None
+            raise self._network(exc.underlying_error) from None
         except Exception:  # MalformedResponseError, or pylast tripping over an odd body
             raise self._malformed() from None
         root = self.transport.take_root()
@@ -232,6 +238,21 @@ class _Client:
         if result.number != page:
             raise WireProblem(f"Last.fm sent page {result.number} for page {page}", None, None)
         return result
+
+    def _network(self, error: BaseException) -> Exception:
+        url = self.transport.display_url
+        if isinstance(error, ReplyTooLarge):
+            return LastfmError(
+                f"{url} sent a reply of more than {MAX_REPLY_BYTES // 2**20} MiB, where a "
+                "page of plays takes about 0.1 MiB; check --api-url"
+            )
+        if isinstance(error, DeadlinePassed):
+            return WireProblem(
+                f"{url} sent no complete reply within {self.transport.deadline:g} s", None, None
+            )
+        reason = type(error).__name__
+        text = redact(str(error), self.transport.secret)
+        return WireProblem(f"the connection to {url} failed ({reason}: {text})", None, None)
 
     def _malformed(self) -> Exception:
         status = self.transport.last_status()
@@ -259,6 +280,11 @@ class _Client:
         return LastfmError(f"Last.fm answered error {status}: {details}", code)
 
 
+_LOGGERS: Final = ("pylast", "httpx", "httpx2", "httpcore", "httpcore2")
+"""Loggers whose records could hold the key (only records logged on these very loggers
+pass their filters; httpcore's sub-loggers log no URLs)."""
+
+
 class _Redactor(logging.Filter):
     """Takes the key out of log records before any handler sees them."""
 
@@ -268,6 +294,7 @@ class _Redactor(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if self.secret in message:
-            record.msg, record.args = redact(message, self.secret), None
+        clean = redact(message, self.secret)
+        if clean != message:
+            record.msg, record.args = clean, None
         return True
