@@ -171,7 +171,21 @@ def test_a_closed_port_shows_each_wait_and_says_nothing_was_stored(
     message = str(info.value)
     assert message.endswith("; nothing new was stored")
     assert "kept" not in message
-    assert not store.has_user("rj")
+    assert not store.user_dir("rj").exists()  # not even an empty folder or a .lock
+
+
+@pytest.mark.parametrize("fault", [Fault("error", 6), Fault("error", 10)])
+def test_a_refused_first_page_leaves_no_folder(fake: HostileLastfm, fault: Fault) -> None:
+    fake.inject(fault)
+    with pytest.raises(lastfm_api.LastfmError):
+        run(fake.url)
+    assert not store.user_dir("rj").exists()
+
+
+def test_an_empty_history_leaves_no_folder(fake: HostileLastfm) -> None:
+    fake.plays = []
+    assert run(fake.url).total_plays == 0
+    assert not store.user_dir("rj").exists()
 
 
 def test_the_progress_line_shows_a_wait_on_a_terminal_only() -> None:
@@ -241,3 +255,20 @@ def test_a_key_in_the_api_url_path_never_appears(
     for path in royalty_home.rglob("*"):
         if path.is_file():
             assert API_KEY.encode() not in path.read_bytes(), path
+
+
+def test_plays_stored_by_another_import_during_page_1_are_not_fetched_twice(
+    fake: HostileLastfm,
+) -> None:
+    # Page 1 comes before the lock: if another import stores plays meanwhile, the run
+    # starts again from the newest of them, and every play is stored once.
+    from royalty.importers._lastfm_plays import frame
+
+    older = sorted(fake.plays, key=lambda p: p.uts)[:300]
+    rows = [(p.uts, p.artist, p.track, p.album, p.artist_mbid, p.album_mbid, p.track_mbid)
+            for p in older]  # fmt: skip
+    fake.after(1, lambda: store.merge("rj", frame(rows)))
+    summary = run(fake.url)
+    assert stored_rows("rj") == expected_rows(fake.plays)
+    assert summary.new_plays == 150
+    assert {r.params.get("from") for r in fake.requests[1:]} == {str(older[-1].uts)}

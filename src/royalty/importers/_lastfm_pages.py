@@ -16,6 +16,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -81,6 +82,8 @@ class PageImporter:
             concurrent, but a wait of a worker thread is reported from that thread.
         skip_bad: skip and count plays dated before 2002 or in the future, instead of
             stopping the import at the first.
+        lock: takes the user's store lock (default :func:`royalty.store.lock`); held from
+            page 1 on to the end of the run.
     """
 
     def __init__(
@@ -94,10 +97,12 @@ class PageImporter:
         home: Path | None = None,
         progress: Callable[[Progress], None] | None = None,
         skip_bad: bool = False,
+        lock: Callable[[], AbstractContextManager[None]] | None = None,
     ) -> None:
         self.user, self.home, self.progress, self.skip_bad = user, home, progress, skip_bad
         self.request, self.limiter, self.requests = request, limiter, requests
         self.workers = workers
+        self.lock = lock or (lambda: store.lock(user, home))
         self.started = time.monotonic()
         self.retries = self.added = 0
         self.pages_done = self.pages_total = self.plays_done = self.plays_total = 0
@@ -109,7 +114,7 @@ class PageImporter:
 
     # -- the run ---------------------------------------------------------------------------
     def run(self, since: datetime | None) -> ImportSummary:
-        """Import from max(since, newest API play stored) to now; the caller holds the lock.
+        """Import from max(since, newest API play stored) to now, under the user's lock.
 
         Raises:
             LastfmError: its message ends by saying whether plays fetched were stored.
@@ -127,29 +132,47 @@ class PageImporter:
 
     def _run(self, since: datetime | None) -> ImportSummary:
         to_uts = self.to_uts = int(time.time())
+        from_uts = self._from(since)
+        first: WirePage | None = None
+        if from_uts is None or from_uts < to_uts:
+            # Page 1 comes before the lock, which makes the user's folder: a refused key, a
+            # wrong user name or an unreachable server leave nothing behind in the store.
+            first = self._fetch(1, from_uts, to_uts, None)
+            if first.total == 0:
+                return self._summary(self._window(from_uts, to_uts, first))
+        with self.lock():
+            if self._from(since) != from_uts:  # another import stored plays meanwhile
+                from_uts, first = self._from(since), None
+            total = 0
+            for _attempt in range(WINDOW_TRIES):
+                try:
+                    total = self._window(from_uts, to_uts, first)
+                    break
+                except _WindowChanged:
+                    first = None
+                    continue
+            else:
+                raise LastfmError(f"{self.user}'s history kept changing while it was imported")
+            self._check_complete(from_uts, to_uts, total)
+        return self._summary(total)
+
+    def _from(self, since: datetime | None) -> int | None:
+        """Where the run starts: the newest play this importer stored, or ``since``."""
         # Only this importer's own plays say how far Last.fm has been read: a
         # later play from a Spotify file must not make it skip scrobbles.
         newest = store.newest_play(self.user, self.home, source=SOURCE)
         starts = [math.ceil(t.timestamp()) for t in (since, newest) if t is not None]
-        from_uts = max(starts) if starts else None
-        total = 0
-        for _attempt in range(WINDOW_TRIES):
-            try:
-                total = self._window(from_uts, to_uts)
-                break
-            except _WindowChanged:
-                continue
-        else:
-            raise LastfmError(f"{self.user}'s history kept changing while it was imported")
-        self._check_complete(from_uts, to_uts, total)
-        return self._summary(total)
+        return max(starts) if starts else None
 
-    def _window(self, from_uts: int | None, to_uts: int) -> int:
-        """Import the plays in [from_uts, to_uts); return Last.fm's count of them."""
+    def _window(self, from_uts: int | None, to_uts: int, first: WirePage | None) -> int:
+        """Import the plays in [from_uts, to_uts); return Last.fm's count of them.
+
+        ``first`` is page 1 if it was fetched already.
+        """
         if from_uts is not None and from_uts >= to_uts:
             return 0
         self.skipped = Counter()
-        first = self._fetch(1, from_uts, to_uts, None)
+        first = first or self._fetch(1, from_uts, to_uts, None)
         self._check_counts(first, from_uts, to_uts)
         self.pages_total, self.plays_total = first.total_pages, first.total
         self.pages_done, self.plays_done = 1, len(first.rows)

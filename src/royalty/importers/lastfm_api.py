@@ -142,9 +142,10 @@ def import_user(
 ) -> ImportSummary:
     """Fetch ``user``'s scrobbles into the store: all of them, or only those not yet stored.
 
-    Holds the user's store lock for the whole run. A run fetches plays at or after the
-    newest one stored from the Last.fm API (or ``since``, whichever is later; plays
-    imported from files do not count) and before the moment it started.
+    Holds the user's store lock from the first page on, so a failure at the first
+    request leaves nothing in the store, not even the user's folder. A run fetches plays
+    at or after the newest one stored from the Last.fm API (or ``since``, whichever is
+    later; plays imported from files do not count) and before the moment it started.
 
     Args:
         user: the Last.fm user name (validated before any request).
@@ -181,18 +182,18 @@ def import_user(
         since = since.replace(tzinfo=UTC)
     client = _Client(user, api_key, api_url, max_rps, timeout)
     try:
-        with store.lock(user, home):
-            importer = PageImporter(
-                user,
-                client.request,
-                client.limiter,
-                lambda: client.transport.requests,
-                workers=min(16, max(2, math.ceil(max_rps * 2))),
-                home=home,
-                progress=progress,
-                skip_bad=skip_bad_rows,
-            )
-            return importer.run(since)
+        importer = PageImporter(
+            user,
+            client.request,
+            client.limiter,
+            lambda: client.transport.requests,
+            workers=min(16, max(2, math.ceil(max_rps * 2))),
+            home=home,
+            progress=progress,
+            skip_bad=skip_bad_rows,
+            lock=lambda: store.lock(user, home),
+        )
+        return importer.run(since)
     finally:
         client.close()
 
