@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import queue
 import random
 import threading
 import time
@@ -24,6 +23,7 @@ from typing import Any, Final
 
 from royalty import store
 from royalty.importers._lastfm_plays import EARLIEST_UTS, SOURCE, BadPlay, frame, sort_rows
+from royalty.importers._lastfm_pool import Pool, Stopped, duration
 from royalty.importers._lastfm_results import (
     ImportSummary,
     IncompleteImportError,
@@ -61,10 +61,6 @@ Request = Callable[[dict[str, Any], int], WirePage]
 
 class _WindowChanged(Exception):
     """A page disagrees with page 1: plays were added or removed inside the window."""
-
-
-class _Stopped(Exception):
-    """The run is over; a worker should drop what it was doing."""
 
 
 class PageImporter:
@@ -183,7 +179,9 @@ class PageImporter:
         done: dict[int, WirePage] = {1: self._plays(first)}
         pending: list[PageRow] = []
         cursor = first.total_pages
-        pool = _Pool(self, cursor, from_uts, to_uts)
+        pool = Pool(
+            lambda page, stopped: self._fetch(page, from_uts, to_uts, stopped), cursor, self.workers
+        )
         try:
             while True:
                 while cursor in done:  # fold pages into the prefix, oldest first
@@ -337,7 +335,7 @@ class PageImporter:
                 asked = problem.retry_after
                 if asked is not None and asked > RETRY_AFTER_CAP:
                     raise LastfmError(
-                        f"{problem}, and the server asks to wait {_duration(asked)} before "
+                        f"{problem}, and the server asks to wait {duration(asked)} before "
                         "the next request; try again then",
                         problem.code,
                     ) from None
@@ -346,52 +344,14 @@ class PageImporter:
                 delay = _backoff(attempt, asked)
                 if problem.code == 29 or asked is not None:
                     self.limiter.pause(delay)  # the server asked everyone to slow down
-                why = f"the server asked to wait {_duration(asked)}" if asked else str(problem)
+                why = f"the server asked to wait {duration(asked)}" if asked else str(problem)
                 self._report(
                     f"page {page}: {why}; retry {attempt} of {MAX_RETRIES} in {delay:.0f} s"
                 )
                 if stopped is not None and stopped.wait(delay):
-                    raise _Stopped from None
+                    raise Stopped from None
                 if stopped is None:
                     time.sleep(delay)
-
-
-class _Pool:
-    """Daemon worker threads fetching pages; results arrive on ``results`` as they finish.
-
-    Pages are handed out from a counter, oldest (``oldest``) first down to page 2, not
-    queued up front: the memory a run needs does not grow with the number of pages.
-    """
-
-    def __init__(self, run: PageImporter, oldest: int, from_uts: int | None, to_uts: int) -> None:
-        self.run, self.window = run, (from_uts, to_uts)
-        self._next, self._take = oldest, threading.Lock()
-        self.results: queue.SimpleQueue[tuple[int, WirePage | BaseException]] = queue.SimpleQueue()
-        self.stopped = threading.Event()
-        for _ in range(min(run.workers, max(0, oldest - 1))):
-            threading.Thread(target=self._work, daemon=True, name="lastfm-page").start()
-
-    def _page(self) -> int | None:
-        with self._take:
-            page, self._next = self._next, self._next - 1
-        return page if page >= 2 else None
-
-    def _work(self) -> None:
-        while not self.stopped.is_set():
-            page = self._page()
-            if page is None:
-                return
-            result: WirePage | BaseException
-            try:
-                result = self.run._fetch(page, *self.window, self.stopped)
-            except _Stopped:
-                return
-            except BaseException as exc:  # handed to the main thread, which raises it
-                result = exc
-            self.results.put((page, result))
-
-    def stop(self) -> None:
-        self.stopped.set()
 
 
 def _backoff(attempt: int, retry_after: float | None) -> float:
@@ -399,12 +359,3 @@ def _backoff(attempt: int, retry_after: float | None) -> float:
     if retry_after is not None:
         return min(retry_after, RETRY_AFTER_CAP) + random.uniform(0, 0.05 * BACKOFF_BASE)
     return min(BACKOFF_CAP, BACKOFF_BASE * 2.0 ** (attempt - 1)) * random.uniform(0.5, 1.0)
-
-
-def _duration(seconds: float) -> str:
-    """``seconds`` in words a person reads at a glance: 45 s, 12 min, 27.8 hours."""
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:,.1f} hours"
