@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cli_run import run_json
+from cli_run import run, run_json
 from fake_lastfm import API_KEY, FakeLastfm, Play
 from royalty import matching, schema, store
+from royalty.errors import UsageError
 from royalty.importers import lastfm_api, read_files
 
 # 2020-03-01 15:14:00 UTC, and the three plays of the same track as Last.fm has them.
@@ -117,7 +118,13 @@ def test_the_same_second_from_two_sources_is_one_play() -> None:
     assert (merged.already, merged.matched, len(merged.plays)) == (0, 1, 1)
 
 
-@pytest.mark.parametrize("window", [-1.0, float("nan"), float("inf"), 1e300])
-def test_a_window_out_of_range_is_refused(window: float) -> None:
-    with pytest.raises(ValueError, match="window"):
-        matching.merge_plays(frame([(0, "x")], "a"), frame([(0, "x")], "b"), window=window)
+@pytest.mark.parametrize("window", ["-1", "nan", "inf", "1e300"])
+def test_a_window_out_of_range_is_one_error_line(tmp_path: Path, window: str) -> None:
+    with pytest.raises(UsageError, match="match window must be from 0 to 86,400 seconds"):
+        matching.merge_plays(frame([(0, "x")], "a"), frame([(0, "x")], "b"), window=float(window))
+    a, b = files(tmp_path)
+    code, out, err = run("import", "listener", "--file", str(a), "--file", str(b),
+                         "--match-window", window)  # fmt: skip
+    assert (code, out) == (1, "")
+    assert err.startswith("Error: ") and err.count("\n") == 1, err
+    assert not store.has_user("listener")

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 
 from royalty import schema
+from royalty.errors import UsageError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,13 +76,18 @@ def merge_plays(
     Both frames must follow :mod:`royalty.schema`. ``added + matched + already``
     equals ``len(batch)``.
 
+    Raises:
+        UsageError: ``window`` is not a number of seconds from 0 to a day.
+
     Example:
         >>> merged = merge_plays(stored_plays, spotify_plays)  # doctest: +SKIP
         >>> merged.matched  # doctest: +SKIP
         1520
     """
     if not 0 <= window <= MAX_WINDOW:  # also refuses NaN
-        raise ValueError(f"window must be from 0 to {MAX_WINDOW:g} seconds, not {window}")
+        raise UsageError(
+            f"the match window must be from 0 to {MAX_WINDOW:,.0f} seconds (a day), not {window:g}"
+        )
     new, taken = _new_rows(held, batch)
     already = len(batch) - len(new)
     if len(new) == 0 or len(held) == 0:
