@@ -153,7 +153,7 @@ def test_since_and_until_limit_a_file_import(tmp_path: Path) -> None:
         (["--until", "2024-01-01"], "--until only applies to files"),
         (["--input-format", "lastfm-csv"], "--input-format only applies to files"),
         (["--tz", "Pacific/Auckland"], "--tz only applies to files"),
-        (["--skip-bad-rows"], "--skip-bad-rows only applies to files"),
+        (["--skip-bad-rows"], "no Last.fm API key"),  # it applies to Last.fm plays too
         (["--match-window", "-1", "--file", "x.csv"], "--match-window"),
         (["--file", "no-such-file.csv"], "no-such-file.csv"),
         (["--file", "x.csv", "--since", "2024-02-01", "--until", "2024-01-01"], "after --until"),

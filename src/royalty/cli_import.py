@@ -19,7 +19,6 @@ import typer
 from royalty.cli_common import (
     FileOpt,
     InputFormatOpt,
-    SkipBadRowsOpt,
     TzOpt,
     UntilOpt,
     handle_errors,
@@ -59,7 +58,13 @@ def import_command(
     ] = None,
     until: UntilOpt = None,
     tz: TzOpt = None,
-    skip_bad_rows: SkipBadRowsOpt = False,
+    skip_bad_rows: Annotated[
+        bool,
+        typer.Option(
+            help="Skip and count bad rows of files, or Last.fm plays dated before 2002 "
+            "or in the future, instead of stopping."
+        ),
+    ] = False,
     match_window: Annotated[
         float,
         typer.Option(
