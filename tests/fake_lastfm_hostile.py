@@ -6,7 +6,8 @@ applied to the next ``times`` successful (HTTP 200) replies:
 * ``rewrite``: a function applied to the reply's text (to put in an impossible time,
   or page counts that do not add up);
 * ``drip``: seconds between the bytes of the reply, sent one at a time, for at most
-  ``drip_for`` seconds, after which the connection is closed;
+  ``drip_for`` seconds, after which the connection is closed; from its status line on
+  (``drip_headers``), or from the first byte of its body;
 * ``huge``: bytes of padding added inside the reply, sent with a ``Content-Length``
   (``huge_how="length"``), without one until the connection closes (``"close"``), or
   gzip-compressed (``"gzip"``, a small body that expands to the full size).
@@ -31,6 +32,7 @@ class HostileLastfm(FakeLastfm):
     rewrite: Callable[[str], str] | None = None
     drip: float = 0.0
     drip_for: float = 10.0
+    drip_headers: bool = False
     huge: int = 0
     huge_how: str = "length"
     times: int = 1_000_000
@@ -76,10 +78,14 @@ class _HostileHandler(_Handler):
             self._send_drip(status, ctype, text.encode("utf-8"))
 
     def _send_drip(self, status: int, ctype: str, data: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", f"{ctype}; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
+        head = (
+            f"HTTP/1.1 {status} OK\r\nContent-Type: {ctype}; charset=utf-8\r\n"
+            f"Content-Length: {len(data)}\r\n\r\n"
+        ).encode()
+        if self.owner.drip_headers:
+            data = head + data
+        else:
+            self.wfile.write(head)
         ends = time.monotonic() + self.owner.drip_for
         for i in range(len(data)):
             if time.monotonic() >= ends:

@@ -95,10 +95,13 @@ def test_plays_without_artist_or_title_are_skipped_and_counted(fake: HostileLast
 
 
 # -- the client's limits ---------------------------------------------------------------
-def test_a_reply_that_trickles_in_gives_up_at_the_deadline(fake: HostileLastfm) -> None:
+@pytest.mark.parametrize("headers", [False, True])
+def test_a_reply_that_trickles_in_gives_up_at_the_deadline(
+    fake: HostileLastfm, headers: bool
+) -> None:
     # A byte every 0.2 s never trips a 1 s read timeout; the whole request must still
     # be over in 2 s (twice the timeout), then retried.
-    fake.drip, fake.drip_for, fake.times = 0.2, 8.0, 1
+    fake.drip, fake.drip_for, fake.times, fake.drip_headers = 0.2, 8.0, 1, headers
     began = time.monotonic()
     summary = run(fake.url)
     assert time.monotonic() - began < 6.0  # without a deadline: 8 s for the drip alone

@@ -221,6 +221,12 @@ def test_pylast_still_has_what_the_importer_uses() -> None:
     assert pylast.NetworkError(network, OSError("x")).underlying_error.args == ("x",), why
     source = inspect.getsource(pylast._Request._download_response)
     assert "mounts=self.network.proxy" in source, f"pylast stopped mounting its proxies: {why}"
+    # The per-request deadline sits under the pool httpx makes (see _lastfm_http).
+    from royalty.importers._lastfm_http import DeadlineBackend, wrap_pool
+
+    transport = httpx.HTTPTransport()
+    assert isinstance(wrap_pool(transport), DeadlineBackend), f"httpx's pool changed: {why}"
+    transport.close()
 
 
 def test_only_one_module_imports_pylast() -> None:
