@@ -268,12 +268,14 @@ def _retry_after(value: str | None) -> float | None:
 
 def _parse_ok(body: bytes) -> ET.Element | None:
     """The parsed body if it is a well-formed ``<lfm status="ok">`` reply, else None."""
+    # LookupError and ValueError: an encoding declaration Python does not know or expat
+    # cannot take (a reply is UTF-8 whatever it declares; the retry below reads it so).
     try:
         root = ET.fromstring(body)
-    except ET.ParseError:
+    except (ET.ParseError, LookupError, ValueError):
         try:
             root = ET.fromstring(_INVALID_XML.sub("", body.decode("utf-8", "replace")))
-        except ET.ParseError:
+        except (ET.ParseError, LookupError, ValueError):
             return None  # pylast will find it malformed
     return root if root.tag == "lfm" and root.get("status") == "ok" else None
 
