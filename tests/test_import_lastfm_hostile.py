@@ -73,7 +73,7 @@ def test_an_impossible_time_is_one_error_line_and_the_store_is_unchanged(
     assert "Last.fm page 1, play 1" in line
     assert "--skip-bad-rows" in line
     assert "nothing new was stored" in line
-    assert not store.has_user("rj")
+    assert not store.user_dir("rj").exists()
 
 
 def test_skip_bad_rows_skips_and_counts_impossible_times(fake: HostileLastfm) -> None:

@@ -132,10 +132,13 @@ class PageImporter:
         first: WirePage | None = None
         if from_uts is None or from_uts < to_uts:
             # Page 1 comes before the lock, which makes the user's folder: a refused key, a
-            # wrong user name or an unreachable server leave nothing behind in the store.
+            # wrong user name, an unreachable server or a bad first page leave nothing
+            # behind in the store.
             first = self._fetch(1, from_uts, to_uts, None)
             if first.total == 0:
                 return self._summary(self._window(from_uts, to_uts, first))
+            self._check_counts(first, from_uts, to_uts)  # a bad page 1 leaves no trace either
+            self._plays(first)
         with self.lock():
             if self._from(since) != from_uts:  # another import stored plays meanwhile
                 from_uts, first = self._from(since), None
