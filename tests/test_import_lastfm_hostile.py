@@ -221,6 +221,9 @@ def test_a_failed_import_is_one_line_on_a_pipe(monkeypatch: pytest.MonkeyPatch) 
         "http://127.0.0.1:port/",
         "ftp://127.0.0.1/",
         "http:///2.0/",
+        "http://exa mple.com/2.0/",
+        "http://ho\x00st/2.0/",
+        "http://host/2.\t0/",
     ],
 )
 def test_a_malformed_api_url_is_one_error_line(url: str) -> None:

@@ -131,7 +131,7 @@ class Transport:
     def __init__(
         self, httpx: Any, api_url: str, limiter: RateLimiter, timeout: float, secret: str
     ) -> None:
-        parts = _api_root(api_url, secret)
+        parts = _api_root(api_url, secret, httpx.URL)
         self._httpx, self._limiter, self.secret = httpx, limiter, secret
         self._scheme, self._host, self._port = parts.scheme, parts.hostname, parts.port
         self._netloc, self._path = parts.netloc, parts.path or "/"
@@ -233,16 +233,22 @@ class Transport:
         return wait
 
 
-def _api_root(api_url: str, secret: str) -> Any:
-    """``api_url`` split, if it can be the root of an API; else a usage error."""
+def _api_root(api_url: str, secret: str, parse: Callable[[str], object]) -> Any:
+    """``api_url`` split, if it can be the root of an API; else a usage error.
+
+    ``parse`` is the HTTP client's URL parser: what it refuses would fail every request.
+    """
     problem = ""
     try:
         parts = urlsplit(api_url)
         parts.port  # noqa: B018  (raises ValueError for a port out of range)
-    except ValueError as exc:
-        problem = f" ({exc})"
+        parse(api_url)
+    except Exception as exc:  # ValueError, or the client's InvalidURL
+        problem = f" ({redact(str(exc), secret)})"
     else:
-        if parts.username or parts.password:
+        if any(c.isspace() or not c.isprintable() for c in api_url):
+            problem = " (it holds a space or a control character)"
+        elif parts.username or parts.password:
             problem = " (it must not hold a user name or password)"
         elif parts.scheme in ("http", "https") and parts.hostname and not parts.query:
             return parts
