@@ -58,7 +58,7 @@ class Merged:
         added: batch rows that are new plays.
         matched: batch rows found to be a held play from another source.
         replaced: of those, how many replaced the held row (they carried more).
-        already: batch rows already held with the same key (multiset).
+        already: batch rows already held from the same source at the same second (multiset).
     """
 
     plays: pd.DataFrame
