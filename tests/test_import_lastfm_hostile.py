@@ -76,6 +76,29 @@ def test_an_impossible_time_is_one_error_line_and_the_store_is_unchanged(
     assert not store.user_dir("rj").exists()
 
 
+def test_an_impossible_time_after_a_commit_keeps_the_prefix_and_says_so(
+    fake: HostileLastfm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_lastfm_pages, "COMMIT_SECONDS", 0.0)
+    future = first_time(99_999_999_999_999)
+
+    def late_bad_page_2(body: str) -> str:
+        if 'page="2"' not in body:
+            return body
+        time.sleep(0.5)  # page 3, the oldest, is stored first
+        return future(body)
+
+    fake.rewrite = late_bad_page_2
+    with pytest.raises(lastfm_api.LastfmError) as info:
+        run(fake.url)
+    message = str(info.value)
+    assert message.startswith("Last.fm page 2, play 1: time")
+    stored = stored_rows("rj")
+    assert message.endswith(f"; {len(stored)} new plays fetched before this are stored")
+    assert "run the same command again" not in message  # it would stop at the same play
+    assert stored == expected_rows(sorted(fake.plays, key=lambda p: p.uts)[: len(stored)])
+
+
 def test_skip_bad_rows_skips_and_counts_impossible_times(fake: HostileLastfm) -> None:
     fake.rewrite = first_time(99_999_999_999_999)  # the newest play of every page
     result = cli("rj", "--api-key", API_KEY, "--api-url", fake.url, "--skip-bad-rows")

@@ -118,12 +118,11 @@ class PageImporter:
         try:
             return self._run(since)
         except LastfmError as exc:
-            exc.ending(
-                f"; {self.added:,} new plays fetched before this are stored: run the same "
-                "command again to resume"
-                if self.added
-                else "; nothing new was stored"
-            )
+            if not self.added:
+                exc.ending("; nothing new was stored")
+            else:
+                again = ": run the same command again to resume" if exc.resume else ""
+                exc.ending(f"; {self.added:,} new plays fetched before this are stored{again}")
             raise
 
     def _run(self, since: datetime | None) -> ImportSummary:
@@ -151,7 +150,9 @@ class PageImporter:
                     first = None
                     continue
             else:
-                raise LastfmError(f"{self.user}'s history kept changing while it was imported")
+                raise LastfmError(
+                    f"{self.user}'s history kept changing while it was imported", resume=True
+                )
             self._check_complete(from_uts, to_uts, total)
         return self._summary(total)
 
@@ -333,7 +334,9 @@ class PageImporter:
                 attempt += 1
                 if attempt > MAX_RETRIES:
                     raise LastfmError(
-                        f"{problem}, {attempt} times for page {page}; giving up", problem.code
+                        f"{problem}, {attempt} times for page {page}; giving up",
+                        problem.code,
+                        resume=True,
                     ) from None
                 asked = problem.retry_after
                 if asked is not None and asked > RETRY_AFTER_CAP:

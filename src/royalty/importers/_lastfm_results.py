@@ -16,9 +16,11 @@ class LastfmError(RoyaltyError):
         6
     """
 
-    def __init__(self, message: str, code: int | None = None) -> None:
+    def __init__(self, message: str, code: int | None = None, *, resume: bool = False) -> None:
         super().__init__(message)
         self.code = code
+        self.resume = resume
+        """Whether running the same command again may get past this (a transient failure)."""
 
     def ending(self, text: str) -> None:
         """Add ``text`` to the message (what happened to the plays fetched)."""
@@ -27,6 +29,9 @@ class LastfmError(RoyaltyError):
 
 class IncompleteImportError(LastfmError):
     """Fewer plays are stored for the window than Last.fm reported."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, resume=True)
 
 
 @dataclass(frozen=True)
