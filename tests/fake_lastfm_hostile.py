@@ -55,7 +55,7 @@ def set_attribute(name: str, value: object) -> Callable[[str], str]:
     return lambda body: re.sub(rf'{name}="[^"]*"', f'{name}="{value}"', body, count=1)
 
 
-def first_time(uts: int) -> Callable[[str], str]:
+def first_time(uts: int | str) -> Callable[[str], str]:
     """A ``rewrite`` that gives the first play of the page the time ``uts``."""
     return lambda body: re.sub(r'uts="\d+"', f'uts="{uts}"', body, count=1)
 

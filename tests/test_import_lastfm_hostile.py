@@ -61,10 +61,15 @@ def one_error_line(result: Any) -> str:
 # -- what a play is --------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("uts", "why"),
-    [(99_999_999_999_999, "more than a day in the future"), (1000, "before 2002")],
+    [
+        ("99999999999999", "more than a day in the future"),
+        ("1000", "before 2002"),
+        ("1.6e9", "not a whole number of seconds"),
+        ("", "missing"),
+    ],
 )
 def test_an_impossible_time_is_one_error_line_and_the_store_is_unchanged(
-    fake: HostileLastfm, uts: int, why: str
+    fake: HostileLastfm, uts: str, why: str
 ) -> None:
     fake.plays = make_plays(150)  # one page: nothing can be stored before it
     fake.rewrite = first_time(uts)
@@ -73,6 +78,7 @@ def test_an_impossible_time_is_one_error_line_and_the_store_is_unchanged(
     assert "Last.fm page 1, play 1" in line
     assert "--skip-bad-rows" in line
     assert "nothing new was stored" in line
+    assert len(fake.requests) == 1  # a bad play is not a bad reply: no retry
     assert not store.user_dir("rj").exists()
 
 

@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final
 
-from royalty.importers._lastfm_wire import PageRow
+from royalty.importers._lastfm_wire import NO_TIME, PageRow
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,7 +45,8 @@ def sort_rows(
         skip_bad: skip and count a play with an impossible time instead of raising.
 
     Raises:
-        BadPlay: a play is dated before 2002 or more than a day in the future.
+        BadPlay: a play has no time, or is dated before 2002 or more than a day in the
+            future.
     """
     skipped: Counter[str] = Counter()
     kept: list[PageRow] = []
@@ -66,6 +67,8 @@ def sort_rows(
 
 
 def _why(uts: int) -> str:
+    if uts == NO_TIME:
+        return "its time is missing or not a whole number of seconds (uts)"
     if uts < EARLIEST_UTS:
         return f"time {_show(uts)} is before 2002, when Last.fm began"
     return f"time {_show(uts)} is more than a day in the future"

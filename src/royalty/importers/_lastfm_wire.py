@@ -29,6 +29,8 @@ our starts shifted a little by network and scheduling delays."""
 
 PageRow = tuple[int, str, str, str | None, str | None, str | None, str | None]
 """One play: (uts, artist, track, album, artist_mbid, album_mbid, track_mbid)."""
+NO_TIME: Final = -(2**63)
+"""The ``uts`` of a play whose time is missing or not a whole number of seconds."""
 
 _STUB: Final = b'<?xml version="1.0" encoding="UTF-8"?>\n<lfm status="ok"></lfm>\n'
 # Characters XML 1.0 forbids; Last.fm has been known to send them in names.
@@ -310,7 +312,7 @@ def read_page(root: ET.Element) -> WirePage:
         try:
             uts = int(date.get("uts", ""))
         except ValueError:
-            raise WireProblem("Last.fm sent a play without a time", None, None) from None
+            uts = NO_TIME  # a bad play, not a bad reply: a retry would get the same
         rows.append(
             (
                 uts,
