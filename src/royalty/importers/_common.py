@@ -16,6 +16,7 @@ raise.
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import re
 import zlib
@@ -23,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import numpy as np
 import pandas as pd
@@ -46,6 +47,13 @@ EARLIEST: Final = datetime(2002, 1, 1, tzinfo=UTC)
 _EARLIEST_MS: Final = int(EARLIEST.timestamp() * 1000)
 _FUTURE_SLACK: Final = timedelta(days=1)
 _GZIP_MAGIC: Final = b"\x1f\x8b"
+_CHUNK: Final = 1 << 20
+MAX_FILE_SIZE: Final = 1_000_000_000
+"""The most bytes royalty reads from one file, zip member or unzipped ``.gz``
+(1,000 MB). Real exports are far smaller (a million Last.fm scrobbles as CSV
+is about 70 MB; Spotify splits its history into files of about 12 MB), so
+only a damaged file or a decompression bomb reaches it; ``read_files`` takes
+a higher limit for whoever needs one."""
 _BLANK: Final = re.compile(rb"[\xef\xbb\xbf \t\r\n]*")
 
 
@@ -77,25 +85,77 @@ def fail(name: str, where: str | None, message: str) -> DataFormatError:
     return DataFormatError(f"{name}: {where}: {message}" if where else f"{name}: {message}")
 
 
-def read_bytes(path: str | os.PathLike[str]) -> bytes:
-    """The bytes of ``path``, gunzipped when they start with the gzip magic bytes."""
+def read_bytes(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
+    """The bytes of ``path``, gunzipped when they start with the gzip magic bytes.
+
+    Raises:
+        DataFormatError: the file cannot be read, or it (or what it unzips
+            to) is larger than ``limit`` bytes (default :data:`MAX_FILE_SIZE`).
+    """
     name = os.fspath(path)
+    cap = MAX_FILE_SIZE if limit is None else limit
     try:
         with open(path, "rb") as fh:
-            data = fh.read()
+            data = read_capped(fh, name, cap)
     except OSError as exc:
         raise DataFormatError(f"{name}: cannot read the file: {exc.strerror or exc}") from exc
-    return gunzip(data, name)
+    return gunzip(data, name, cap)
 
 
-def gunzip(data: bytes, name: str) -> bytes:
-    """``data`` decompressed if it is gzip, else unchanged."""
+def gunzip(data: bytes, name: str, limit: int | None = None) -> bytes:
+    """``data`` decompressed if it is gzip, else unchanged.
+
+    Decompression stops as soon as the output passes ``limit`` bytes (default
+    :data:`MAX_FILE_SIZE`): a few kilobytes of gzip can claim gigabytes.
+    """
     if not data.startswith(_GZIP_MAGIC):
         return data
+    cap = MAX_FILE_SIZE if limit is None else limit
     try:
-        return gzip.decompress(data)
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            return read_capped(stream, name, cap, unpacked=True)
     except (OSError, EOFError, zlib.error) as exc:
         raise fail(name, None, f"the gzip data is damaged or truncated ({exc})") from exc
+
+
+class Readable(Protocol):
+    """Anything with ``read(n) -> bytes``: a file, a zip member, a gzip stream."""
+
+    def read(self, size: int = -1, /) -> bytes:
+        """Up to ``size`` bytes; empty at the end."""
+        ...
+
+
+def read_capped(stream: Readable, name: str, limit: int, *, unpacked: bool = False) -> bytes:
+    """Everything ``stream`` holds, refusing more than ``limit`` bytes.
+
+    Reads in chunks, so a stream that never ends (or a decompression bomb)
+    costs at most ``limit`` bytes of memory before the error.
+
+    Raises:
+        DataFormatError: the stream holds more than ``limit`` bytes.
+    """
+    chunks, total = [], 0
+    while chunk := stream.read(_CHUNK):
+        total += len(chunk)
+        if total > limit:
+            raise too_large(name, limit, unpacked=unpacked)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def too_large(name: str, limit: int, *, unpacked: bool) -> DataFormatError:
+    """The error for a file (or what it unpacks to) above the size limit."""
+    what = "unpacks to more than" if unpacked else "is larger than"
+    return DataFormatError(
+        f"{name}: it {what} {show_size(limit)}, the most royalty reads from one file; "
+        "if you trust it, raise the limit with --max-file-size (in MB)"
+    )
+
+
+def show_size(n: int) -> str:
+    """A byte count for people: ``1,000 MB`` (1 MB = 1,000,000 bytes), or bytes when small."""
+    return f"{n / 1e6:,.0f} MB" if n >= 1_000_000 else f"{n:,} bytes"
 
 
 def line_of(data: bytes, offset: int) -> int:
