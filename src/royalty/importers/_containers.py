@@ -250,7 +250,8 @@ def _zip(source: IO[bytes], name: str, limit: int, *, depth: int) -> Iterator[It
     with archive:
         for entry in entries:
             parts = entry.filename.split("/")
-            if entry.is_dir() or any(_hidden_folder(p) for p in parts[:-1]):
+            # not entry.is_dir(): a damaged zip can hold an empty name, which it fails on
+            if not parts[-1] or any(_hidden_folder(p) for p in parts[:-1]):
                 continue
             if _junk_file(parts[-1]):
                 continue
