@@ -50,8 +50,9 @@ _GZIP_MAGIC: Final = b"\x1f\x8b"
 _CHUNK: Final = 1 << 20
 MAX_FILE_SIZE: Final = 1_000_000_000
 """The most bytes royalty reads from one file, zip member or unzipped ``.gz``
-(1,000 MB). Real exports are far smaller (a million Last.fm scrobbles as CSV
-is about 70 MB; Spotify splits its history into files of about 12 MB), so
+(1,000 MB). Real exports are far smaller (a Last.fm CSV of a million
+scrobbles takes 60 to 200 MB; Spotify splits its history into files of about
+12 MB), so
 only a damaged file or a decompression bomb reaches it; ``read_files`` takes
 a higher limit for whoever needs one."""
 _BLANK: Final = re.compile(rb"[\xef\xbb\xbf \t\r\n]*")
