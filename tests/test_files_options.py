@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,19 @@ def test_parse_period_clamps_to_what_the_store_can_filter_on() -> None:
     assert start is not None and start.year == 2262
     with pytest.raises(UsageError, match="after --until"):
         parse_period("9999-12-31", "0001-01-01")
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "plays"),
+    [("0001-01-01", None, 2), (None, datetime.max, 2), (datetime.min, "9999-12-31T23:59", 2),
+     ("3000-01-01", None, 0), (None, "1900-01-01", 0), ("2021-01-01", datetime.max, 1)],
+)  # fmt: skip
+def test_the_library_takes_any_date_python_holds(
+    since: object, until: object, plays: int, export: Path
+) -> None:
+    result = read_files(export, since=since, until=until)  # type: ignore[arg-type]
+    assert len(result.plays) == plays
+    assert result.skipped.get("outside since/until", 0) == 2 - plays
 
 
 @pytest.mark.parametrize("window", ["nan", "inf", "-inf", "1e300", "-1", "3601"])

@@ -129,7 +129,7 @@ def read_files(
     limit = MAX_FILE_SIZE if max_file_size is None else max_file_size
     if limit < 1:
         raise UsageError(f"the file size limit must be at least 1 byte, got {limit}")
-    options = Options(since=_when(since), until=_when(until), tz=_zone(tz),
+    options = Options(since=_when(since), until=_when(until, end=True), tz=_zone(tz),
                       skip_bad_rows=skip_bad_rows)  # fmt: skip
     listed = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     if not listed:
@@ -306,8 +306,17 @@ def _is_passable(name: str) -> bool:
     return hint(name) is None
 
 
-def _when(value: datetime | str | None) -> datetime | None:
-    """A UTC datetime from a datetime or an ISO date string; naive means UTC."""
+_FIRST: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_LAST: Final = datetime(2262, 4, 11, tzinfo=UTC)  # the last day a pandas timestamp holds
+
+
+def _when(value: datetime | str | None, *, end: bool = False) -> datetime | None:
+    """A UTC datetime from a datetime or an ISO date string; naive means UTC.
+
+    Moments that no play can reach are brought within what pandas holds (an
+    ``until`` after 2262 is no bound at all), so ``since="0001-01-01"`` reads
+    every play instead of overflowing.
+    """
     if value is None:
         return None
     if isinstance(value, str):
@@ -315,7 +324,10 @@ def _when(value: datetime | str | None) -> datetime | None:
             value = datetime.fromisoformat(value.strip())
         except ValueError:
             raise UsageError(f"{value!r} is not a date: use YYYY-MM-DD") from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+    if end and value > _LAST:
+        return None
+    return min(max(value, _FIRST), _LAST)
 
 
 def _zone(tz: str | None) -> str | None:
