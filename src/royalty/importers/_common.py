@@ -24,13 +24,14 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import pandas as pd
 
 from royalty import schema
 from royalty.errors import DataFormatError
+from royalty.importers._limits import MAX_FILE_SIZE, read_capped
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -47,14 +48,6 @@ EARLIEST: Final = datetime(2002, 1, 1, tzinfo=UTC)
 _EARLIEST_MS: Final = int(EARLIEST.timestamp() * 1000)
 _FUTURE_SLACK: Final = timedelta(days=1)
 _GZIP_MAGIC: Final = b"\x1f\x8b"
-_CHUNK: Final = 1 << 20
-MAX_FILE_SIZE: Final = 1_000_000_000
-"""The most bytes royalty reads from one file, zip member or unzipped ``.gz``
-(1,000 MB). Real exports are far smaller (a Last.fm CSV of a million
-scrobbles takes 60 to 200 MB; Spotify splits its history into files of about
-12 MB), so
-only a damaged file or a decompression bomb reaches it; ``read_files`` takes
-a higher limit for whoever needs one."""
 _BLANK: Final = re.compile(rb"[\xef\xbb\xbf \t\r\n]*")
 
 
@@ -117,46 +110,6 @@ def gunzip(data: bytes, name: str, limit: int | None = None) -> bytes:
             return read_capped(stream, name, cap, unpacked=True)
     except (OSError, EOFError, zlib.error) as exc:
         raise fail(name, None, f"the gzip data is damaged or truncated ({exc})") from exc
-
-
-class Readable(Protocol):
-    """Anything with ``read(n) -> bytes``: a file, a zip member, a gzip stream."""
-
-    def read(self, size: int = -1, /) -> bytes:
-        """Up to ``size`` bytes; empty at the end."""
-        ...
-
-
-def read_capped(stream: Readable, name: str, limit: int, *, unpacked: bool = False) -> bytes:
-    """Everything ``stream`` holds, refusing more than ``limit`` bytes.
-
-    Reads in chunks, so a stream that never ends (or a decompression bomb)
-    costs at most ``limit`` bytes of memory before the error.
-
-    Raises:
-        DataFormatError: the stream holds more than ``limit`` bytes.
-    """
-    chunks, total = [], 0
-    while chunk := stream.read(_CHUNK):
-        total += len(chunk)
-        if total > limit:
-            raise too_large(name, limit, unpacked=unpacked)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def too_large(name: str, limit: int, *, unpacked: bool) -> DataFormatError:
-    """The error for a file (or what it unpacks to) above the size limit."""
-    what = "unpacks to more than" if unpacked else "is larger than"
-    return DataFormatError(
-        f"{name}: it {what} {show_size(limit)}, the most royalty reads from one file; "
-        "if you trust it, raise the limit with --max-file-size (in MB)"
-    )
-
-
-def show_size(n: int) -> str:
-    """A byte count for people: ``1,000 MB`` (1 MB = 1,000,000 bytes), or bytes when small."""
-    return f"{n / 1e6:,.0f} MB" if n >= 1_000_000 else f"{n:,} bytes"
 
 
 def line_of(data: bytes, offset: int) -> int:

@@ -16,7 +16,7 @@
 * zip members that are encrypted, compressed with a method Python cannot
   unpack (Deflate64, ...), or damaged stop the import with ``ZIP/member: ...``;
 * no file, member or unzipped ``.gz`` may exceed a size limit
-  (:data:`~royalty.importers._common.MAX_FILE_SIZE` unless raised), checked
+  (:data:`~royalty.importers._limits.MAX_FILE_SIZE` unless raised), checked
   against the size the zip declares *and* the bytes actually unpacked;
 * zips inside zips are followed at most :data:`MAX_ZIP_DEPTH` deep.
 """
@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import IO, Final
 
 from royalty.errors import DataFormatError, UsageError
-from royalty.importers._common import gunzip, read_capped, show_size, too_large
+from royalty.importers._common import gunzip
+from royalty.importers._limits import read_capped, show_size, too_large
 
 MAX_ZIP_DEPTH: Final = 8
 """Zips inside zips are followed this deep (an export zipped again, inside a

@@ -102,7 +102,7 @@ def read_files(
         match_window: seconds within which two sources' plays are one play
             (0 to :data:`MAX_MATCH_WINDOW`).
         max_file_size: the most bytes one file, zip member or unzipped ``.gz``
-            may hold (default 1,000 MB, see ``_common.MAX_FILE_SIZE``); zips
+            may hold (default 1,000 MB, see ``_limits.MAX_FILE_SIZE``); zips
             nest at most 8 deep.
 
     Returns:
@@ -120,8 +120,9 @@ def read_files(
         (48210, 9120, {'no artist': 20})
     """
     from royalty import matching, schema
-    from royalty.importers._common import MAX_FILE_SIZE, Options
+    from royalty.importers._common import Options
     from royalty.importers._containers import expand, is_container
+    from royalty.importers._limits import MAX_FILE_SIZE
     from royalty.importers.sniff import NotHistory, canonical, parse_any, unknown_format
 
     forced = canonical(input_format)
