@@ -176,3 +176,32 @@ def test_a_folder_linked_into_itself_is_listed_once(tmp_path: Path) -> None:
     (folder / "loop").symlink_to(folder)
     result = read_files(folder)
     assert [f.name for f in result.files] == [str(folder / "good.csv")]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\x7fELF\x02\x01\x01\0\0\0", b'x,"a\rb\nc\0d', b"ID3\x04\0\0\0\0\0#TIT2", bytes(range(256))],
+)
+def test_a_binary_file_given_directly_is_one_line_naming_its_first_nul(
+    tmp_path: Path, data: bytes
+) -> None:
+    import gzip
+
+    path = tmp_path / "scrobbles.csv"
+    path.write_bytes(data + bytes(300_000))
+    code, _, err = run("stats", "--file", str(path), "--max-file-size", "0.1")  # never read whole
+    line = data[: data.index(b"\0")].count(b"\n") + 1
+    assert (code, err) == (1, f"Error: {path}: line {line}: NUL byte: this is a binary "
+                              "file, not text\n")  # fmt: skip
+    path.write_bytes(gzip.compress(b"\0\1\2" * 1000))  # binary inside gzip, given directly
+    code, _, err = run("stats", "--file", str(path))
+    assert (code, err) == (1, f"Error: {path}: line 1: NUL byte: this is a binary file, not text\n")
+
+
+def test_a_stray_nul_byte_in_a_text_export_is_a_bad_row_not_a_binary_file(tmp_path: Path) -> None:
+    folder = folder_with(
+        tmp_path, **{"old.csv": CSV.replace("2020", "2019") + "A\0,B,C,21 Nov 2019 09:30\n"}
+    )
+    with pytest.raises(RoyaltyError, match=r"old\.csv: line 3: NUL byte"):
+        read_files(folder)
+    assert len(read_files(folder, skip_bad_rows=True).plays) == 4

@@ -11,8 +11,10 @@
 * hidden folders (``.git``, ``.rockbox``), macOS's ``__MACOSX`` folders,
   ``.DS_Store`` and ``._*`` resource forks are left out, but hidden files are
   read: Rockbox writes its log as ``/.scrobbler.log`` at the player's root;
-* a binary file inside a folder or zip (music, images) is passed over after
-  reading its first 8 KiB, not read whole;
+* a binary file (NUL bytes among many control characters in its first 8 KiB,
+  see :func:`is_binary`) is passed over inside a
+  folder or zip (music, images) and an error when given directly, either way
+  without reading the rest of it;
 * zip members that are encrypted, compressed with a method Python cannot
   unpack (Deflate64, ...), or damaged stop the import with ``ZIP/member: ...``;
 * no file, member or unzipped ``.gz`` may exceed a size limit
@@ -33,7 +35,7 @@ from pathlib import Path
 from typing import IO, Final
 
 from royalty.errors import DataFormatError, UsageError
-from royalty.importers._common import gunzip
+from royalty.importers._common import check_text, gunzip
 from royalty.importers._limits import read_capped, show_size, too_large
 
 MAX_ZIP_DEPTH: Final = 8
@@ -42,7 +44,9 @@ backup zip, is three); deeper nesting is refused, never a RecursionError."""
 
 ZIP_MAGIC: Final = (b"PK\x03\x04", b"PK\x05\x06")
 _HEAD: Final = 8192
+_GZIP_MAGIC: Final = b"\x1f\x8b"
 _UTF16_BOMS: Final = (b"\xff\xfe", b"\xfe\xff")
+_CONTROLS: Final = bytes(sorted(set(range(32)) - set(b"\t\n\f\r")))
 _SKIPPED_FOLDERS: Final = frozenset({"__MACOSX"})
 _SKIPPED_FILES: Final = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 _UNPACKABLE: Final = frozenset(
@@ -198,8 +202,8 @@ def _read_file(name: str, limit: int, *, inside: bool) -> Iterator[Item]:
                 fh.seek(0)
                 yield from _zip(fh, name, limit, depth=1)
                 return
-            if inside and is_binary(head):
-                yield Item(name, None, inside, note=BINARY_NOTE)
+            if is_binary(head) and not head.startswith(_GZIP_MAGIC):
+                yield _binary(name, head, inside=inside)  # without reading the rest
                 return
             if info.st_size > limit:
                 raise too_large(name, limit, unpacked=False)
@@ -212,14 +216,34 @@ def _read_file(name: str, limit: int, *, inside: bool) -> Iterator[Item]:
 def _item(name: str, data: bytes, limit: int, *, inside: bool) -> Item:
     """The item for a file's bytes: gunzipped, or passed over if binary inside a container."""
     data = gunzip(data, name, limit)
-    if inside and is_binary(data[:_HEAD]):
-        return Item(name, None, inside, note=BINARY_NOTE)
+    if is_binary(data[:_HEAD]):
+        return _binary(name, data[:_HEAD], inside=inside)
     return Item(name, data, inside)
 
 
+def _binary(name: str, head: bytes, *, inside: bool) -> Item:
+    """A binary file: passed over inside a folder or zip, an error when given directly.
+
+    Raises:
+        DataFormatError: given directly; names the line of its first NUL byte.
+    """
+    if not inside:
+        check_text(head, name)  # raises for the NUL byte
+    return Item(name, None, inside, note=BINARY_NOTE)
+
+
 def is_binary(head: bytes) -> bool:
-    """Whether the start of a file says binary: a NUL byte, unless it is UTF-16 text."""
-    return b"\0" in head and not head.startswith(_UTF16_BOMS)
+    """Whether the start of a file says binary: NUL bytes among many control characters.
+
+    Music, pictures and programs hold NUL bytes and, over their first 8 KiB,
+    far more than 5% control characters. A text export with one stray NUL byte
+    is not binary but text with a bad row (which ``--skip-bad-rows`` can skip);
+    UTF-16 text starts with its byte-order mark.
+    """
+    if b"\0" not in head or head.startswith(_UTF16_BOMS):
+        return False
+    controls = len(head) - len(head.translate(None, _CONTROLS))
+    return controls * 20 > len(head)
 
 
 def _zip_errors() -> tuple[type[Exception], ...]:
@@ -294,7 +318,7 @@ def _member_bytes(
     try:
         with archive.open(entry) as stream:
             head = stream.read(_HEAD)
-            if is_binary(head) and head[:4] not in ZIP_MAGIC and not head.startswith(b"\x1f\x8b"):
+            if is_binary(head) and head[:4] not in ZIP_MAGIC and not head.startswith(_GZIP_MAGIC):
                 return None
             return head + read_capped(stream, member, limit - len(head), unpacked=True)
     except DataFormatError:
