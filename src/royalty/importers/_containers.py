@@ -196,7 +196,9 @@ def _read_file(name: str, limit: int, *, inside: bool) -> Iterator[Item]:
         try:
             info = os.fstat(fh.fileno())
             if not stat.S_ISREG(info.st_mode):
-                raise UsageError(f"{name}: {_kind(info.st_mode)}, not a file, zip or folder")
+                raise UsageError(
+                    f"{name}: {_kind(info.st_mode)}, not a file, zip or folder; give an export file"
+                )
             head = fh.read(_HEAD)
             if head[:4] in ZIP_MAGIC:
                 fh.seek(0)
@@ -228,7 +230,8 @@ def _binary(name: str, head: bytes, *, inside: bool) -> Item:
         DataFormatError: given directly; names the line of its first NUL byte.
     """
     if not inside:
-        check_text(head, name)  # raises for the NUL byte
+        check_text(head, name)  # names the line of the first NUL byte
+        raise DataFormatError(f"{name}: {BINARY_NOTE}")
     return Item(name, None, inside, note=BINARY_NOTE)
 
 
