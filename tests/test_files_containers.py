@@ -208,3 +208,12 @@ def test_the_cli_takes_the_limit_in_megabytes_and_leaves_the_store_alone(tmp_pat
         assert (code, err.count("\n")) == (1, 1) and "--max-file-size must be" in err
     code, _, err = run("import", "listener", "--max-file-size", "5")
     assert code == 1 and "--max-file-size only applies to files" in err
+
+
+def test_a_zip_holding_only_a_binary_file_says_how_many_it_looked_at(tmp_path: Path) -> None:
+    data = zip_bytes({"cover.jpg": b"\xff\xd8\xff\xe0\0\x10JFIF\0\1" * 50})
+    assert read_zip(tmp_path, data).endswith(
+        "no listening history found in it (looked at 1 file); royalty reads Last.fm CSV and "
+        "JSON, Spotify StreamingHistory*, endsong_* and Streaming_History_Audio_*, "
+        "ListenBrainz listens and .scrobbler.log files"
+    )

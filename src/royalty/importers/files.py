@@ -167,10 +167,10 @@ def read_files(
                 by_source.setdefault(source, []).append(parsed.plays)
         if found == 0 and is_container(path):
             raise DataFormatError(
-                f"{os.fspath(path)}: no listening history found in it (looked at {looked} "
-                "files); royalty reads Last.fm CSV and JSON, Spotify StreamingHistory*, "
-                "endsong_* and Streaming_History_Audio_*, ListenBrainz listens and "
-                ".scrobbler.log files"
+                f"{os.fspath(path)}: no listening history found in it (looked at {looked:,} "
+                f"file{'' if looked == 1 else 's'}); royalty reads Last.fm CSV and JSON, "
+                "Spotify StreamingHistory*, endsong_* and Streaming_History_Audio_*, "
+                "ListenBrainz listens and .scrobbler.log files"
             )
     # Files of one source are united in one step and each source is merged once:
     # merging file by file copied everything held so far for every file, so a
