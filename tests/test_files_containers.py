@@ -217,3 +217,25 @@ def test_a_zip_holding_only_a_binary_file_says_how_many_it_looked_at(tmp_path: P
         "JSON, Spotify StreamingHistory*, endsong_* and Streaming_History_Audio_*, "
         "ListenBrainz listens and .scrobbler.log files"
     )
+
+
+def test_members_sharing_their_data_are_refused_as_a_zip_bomb(tmp_path: Path) -> None:
+    # Two directory entries pointing at one member's data: the overlap that lets a
+    # few megabytes unpack to terabytes in members each below the size limit.
+    data = bytearray(zip_bytes({"a.csv": CSV * 20, "b.csv": CSV * 20}))
+    second = data.index(b"PK\x01\x02", data.index(b"PK\x01\x02") + 4)
+    data[second + 42 : second + 46] = struct.pack("<I", 0)  # b.csv's header offset := a.csv's
+    message = read_zip(tmp_path, bytes(data))
+    assert "its data overlaps another member's" in message
+    assert message.startswith(f"{tmp_path / 'export.zip'}/")
+
+
+def test_member_data_running_into_the_central_directory_is_refused(tmp_path: Path) -> None:
+    data = bytearray(zip_bytes({"a.csv": CSV * 20}, zipfile.ZIP_STORED))
+    central = data.index(b"PK\x01\x02")
+    data[central + 20 : central + 24] = struct.pack("<I", 10_000)  # compressed size
+    message = read_zip(tmp_path, bytes(data))
+    assert (
+        message == f"{tmp_path / 'export.zip'}/a.csv: its data overlaps another member's, "
+        "as in a zip bomb; royalty does not read such zips"
+    )
