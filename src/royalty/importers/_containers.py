@@ -190,8 +190,10 @@ def _read_file(name: str, limit: int, *, inside: bool) -> Iterator[Item]:
             return
         raise UsageError(f"{name}: {_kind(mode)}, not a file, zip or folder; give an export file")
     try:
-        # O_NONBLOCK: should the file have become a pipe since the check, never wait on it.
-        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        # O_NONBLOCK: should the file have become a pipe since the check, never wait on it
+        # (POSIX; Windows has no such pipes in its file system, nor the flag).
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        fd = os.open(name, flags | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise DataFormatError(f"{name}: cannot read it: {_reason(exc)}") from None
     with os.fdopen(fd, "rb") as fh:
