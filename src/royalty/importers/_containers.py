@@ -12,9 +12,9 @@
   ``.DS_Store`` and ``._*`` resource forks are left out, but hidden files are
   read: Rockbox writes its log as ``/.scrobbler.log`` at the player's root;
 * a binary file (NUL bytes among many control characters in its first 8 KiB,
-  see :func:`is_binary`) is passed over inside a
-  folder or zip (music, images) and an error when given directly, either way
-  without reading the rest of it;
+  see :func:`is_binary`) is passed over inside a folder or zip (music,
+  images) and an error when given directly, either way without reading the
+  rest of it;
 * zip members that are encrypted, compressed with a method Python cannot
   unpack (Deflate64, ...), or damaged stop the import with ``ZIP/member: ...``;
 * no file, member or unzipped ``.gz`` may exceed a size limit
