@@ -9,7 +9,11 @@ Spotify writes them), then times:
 * for the CSV, also ``read_files`` plus ``store.merge`` into an empty store,
   which is what ``royalty import USER --file`` does (reported, no target); and
 * the baseline: ``pandas.read_csv(path, header=None)`` (default options) and
-  ``json.load`` of the same file.
+  ``json.load`` of the same file; and
+* ``read_files`` on a zip of N small Last.fm CSV files (``--zip-files``, by
+  default 1,000 and 10,000), printing the time per file: it must not grow with
+  N (issue 12: 10,000 files took 700 s, 2,000 took 59 s). Target: the time per
+  file at the largest N at most 1.5x that at the smallest.
 
 Each timing runs in a fresh subprocess, so that its peak memory
 (``ru_maxrss``, read by a small launcher process) is its own; the child first
@@ -111,6 +115,43 @@ def make_json(path: Path, records: int, rng: np.random.Generator) -> None:
         fh.write("]")
 
 
+def make_zip(path: Path, files: int) -> None:
+    """A zip of ``files`` small Last.fm CSV exports (five plays each, on distinct days)."""
+    import zipfile
+
+    start = pd.Timestamp("2008-01-01")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for i in range(files):
+            day = start + pd.Timedelta(days=i)
+            rows = "".join(
+                f"Artist {i % 500},Album {i % 90},Track {j},"
+                f"{(day + pd.Timedelta(minutes=5 * j)):%d %b %Y %H:%M}\n"
+                for j in range(5)
+            )
+            zf.writestr(f"scrobbles/part_{i:05d}.csv", rows)
+
+
+def zip_case(sizes: list[int], rounds: int, folder: Path) -> bool:
+    """Time read_files on zips of each size; True if the time per file stays flat."""
+    warm = folder / "warm.zip"
+    make_zip(warm, 3)
+    per_file = {}
+    for n in sizes:
+        path = folder / f"files_{n}.zip"
+        make_zip(path, n)
+        runs = [measure("royalty", path, warm) for _ in range(rounds)]
+        median = statistics.median(r["seconds"] for r in runs)
+        per_file[n] = median / n
+        top = max(r["peak_mb"] for r in runs)
+        print(f"zip of {n:,} CSV files, {rounds} round(s): median {median:.2f} s, "
+              f"{per_file[n] * 1000:.2f} ms per file, peak RSS {top:.0f} MB")  # fmt: skip
+    growth = per_file[max(sizes)] / per_file[min(sizes)]
+    ok = growth <= 1.5
+    print(f"  time per file at {max(sizes):,} files / at {min(sizes):,}: {growth:.2f}x   "
+          f"target <= 1.5x: {'met' if ok else 'MISSED'}")  # fmt: skip
+    return ok
+
+
 def measure(kind: str, path: Path, warm: Path) -> dict[str, float]:
     """One timed run of ``kind`` on ``path`` in a fresh process, after one on ``warm``.
 
@@ -153,10 +194,15 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--records", type=int, default=300_000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--zip-files", default="1000,10000", help="zip sizes, comma-separated")
+    parser.add_argument("--only", choices=["files", "zip"], help="run one part only")
     args = parser.parse_args()
     rng = np.random.default_rng(4)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        if args.only == "zip":
+            sizes = [int(n) for n in args.zip_files.split(",")]
+            sys.exit(0 if zip_case(sizes, min(args.rounds, 3), folder) else 1)
         csv_path, json_path = folder / "lastfm.csv", folder / "endsong_0.json"
         make_csv(csv_path, args.rows, rng)
         make_json(json_path, args.records, rng)
@@ -172,6 +218,9 @@ def main() -> None:
         print("For reference, no target: the CSV imported into an empty store")
         compare(f"lastfm-to-csv, {args.rows:,} rows", csv_path, csv_warm, "read_csv",
                 float("inf"), args.rounds, kind="import")  # fmt: skip
+        if args.only is None:
+            sizes = [int(n) for n in args.zip_files.split(",")]
+            results.append(zip_case(sizes, min(args.rounds, 3), folder))
     sys.exit(0 if all(results) else 1)
 
 

@@ -19,6 +19,7 @@ from royalty.cli_chart import chart_command
 from royalty.cli_common import (
     FileOpt,
     InputFormatOpt,
+    MaxFileSizeOpt,
     SimpleFormat,
     SinceOpt,
     SkipBadRowsOpt,
@@ -51,6 +52,7 @@ def stats(
     input_format: InputFormatOpt = None,
     tz: TzOpt = None,
     skip_bad_rows: SkipBadRowsOpt = False,
+    max_file_size: MaxFileSizeOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     format: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = (
@@ -65,7 +67,7 @@ def stats(
 
     history = choose_history(
         user, file, input_format, tz, skip_bad_rows, since, until,
-        columns=["played_at", "artist", "album", "track"],
+        columns=["played_at", "artist", "album", "track"], max_file_size=max_file_size,
     )  # fmt: skip
     summary = summarize(history.plays)
     if format is SimpleFormat.json:

@@ -23,6 +23,7 @@ from royalty.cli_common import (
     FileOpt,
     FxOpt,
     InputFormatOpt,
+    MaxFileSizeOpt,
     MinAlbumPlaysOpt,
     MinSecondsOpt,
     PayoutRatioOpt,
@@ -84,6 +85,7 @@ def chart_command(
     input_format: InputFormatOpt = None,
     tz: TzOpt = None,
     skip_bad_rows: SkipBadRowsOpt = False,
+    max_file_size: MaxFileSizeOpt = None,
     rate: RateOpt = None,
     service: ServiceOpt = None,
     deal: DealNameOpt = None,
@@ -136,8 +138,9 @@ def chart_command(
     if top is not None and top < 1:
         raise UsageError(f"--top must be at least 1, got {top}")
     history = choose_history(
-        user, file, input_format, tz, skip_bad_rows, since, until, columns=_COLUMNS[kind]
-    )
+        user, file, input_format, tz, skip_bad_rows, since, until, columns=_COLUMNS[kind],
+        max_file_size=max_file_size,
+    )  # fmt: skip
     ax = draw(kind, history, scenario, top or DEFAULT_TOP.get(kind, 1))
     save(ax, target)
     typer.echo(str(target.resolve()))

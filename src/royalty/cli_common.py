@@ -7,6 +7,7 @@ so ``royalty --help`` stays quick.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -98,6 +99,16 @@ TzOpt = Annotated[
 SkipBadRowsOpt = Annotated[
     bool,
     typer.Option(help="With --file: skip and count bad rows instead of stopping."),
+]
+MaxFileSizeOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--max-file-size",
+        metavar="MB",
+        help="With --file: the most one file, zip member or unzipped .gz may hold, in MB "
+        "(1 MB = 1,000,000 bytes); a guard against zip bombs. Real exports are far smaller.",
+        show_default="1000",
+    ),
 ]
 SinceOpt = Annotated[
     str | None,
@@ -228,6 +239,21 @@ def note_sample(is_sample: bool) -> None:
         )
 
 
+def file_size_limit(megabytes: float | None) -> int | None:
+    """``--max-file-size`` in bytes (None: the library's default).
+
+    Raises:
+        UsageError: not a finite number of at least 0.001 MB (1,000 bytes).
+    """
+    if megabytes is None:
+        return None
+    if not math.isfinite(megabytes) or megabytes < 0.001:
+        raise UsageError(
+            f"--max-file-size must be a number of MB, at least 0.001, got {megabytes:g}"
+        )
+    return round(megabytes * 1_000_000)
+
+
 def choose_history(
     user: str | None,
     files: list[Path] | None,
@@ -238,8 +264,12 @@ def choose_history(
     until: str | None,
     *,
     columns: list[str],
+    max_file_size: float | None = None,
 ) -> History:
-    """The plays an analysis command works on, chosen the same way by every command."""
+    """The plays an analysis command works on, chosen the same way by every command.
+
+    ``max_file_size`` is ``--max-file-size``, in MB.
+    """
     from royalty.history import load_history, parse_period
 
     start, stop = parse_period(since, until)
@@ -252,6 +282,7 @@ def choose_history(
         columns=columns,
         since=start,
         until=stop,
+        max_file_size=file_size_limit(max_file_size),
     )
     note_sample(history.is_sample)
     return history

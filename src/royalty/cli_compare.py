@@ -26,6 +26,7 @@ from royalty.cli_common import (
     FileOpt,
     FxOpt,
     InputFormatOpt,
+    MaxFileSizeOpt,
     MinAlbumPlaysOpt,
     MinSecondsOpt,
     PayoutRatioOpt,
@@ -60,6 +61,7 @@ def compare(
     input_format: InputFormatOpt = None,
     tz: TzOpt = None,
     skip_bad_rows: SkipBadRowsOpt = False,
+    max_file_size: MaxFileSizeOpt = None,
     rate: RateOpt = None,
     service: ServiceOpt = None,
     deal: DealOpt = None,
@@ -174,6 +176,7 @@ def compare(
     history = choose_history(
         user, file, input_format, tz, skip_bad_rows, since, until,
         columns=[*columns, "track"] if scenario.downloads else columns,
+        max_file_size=max_file_size,
     )  # fmt: skip
     if foundation:
         _foundation_compare(history, scenario.params, since, until, top, format, output)

@@ -19,8 +19,10 @@ import typer
 from royalty.cli_common import (
     FileOpt,
     InputFormatOpt,
+    MaxFileSizeOpt,
     TzOpt,
     UntilOpt,
+    file_size_limit,
     handle_errors,
 )
 from royalty.errors import UsageError
@@ -65,11 +67,12 @@ def import_command(
             "or in the future, instead of stopping."
         ),
     ] = False,
+    max_file_size: MaxFileSizeOpt = None,
     match_window: Annotated[
         float,
         typer.Option(
-            help="Seconds within which plays of the same track from two sources "
-            "(say Spotify and Last.fm) count as one play.",
+            help="Seconds (0 to 3600) within which plays of the same track from two "
+            "sources (say Spotify and Last.fm) count as one play.",
         ),
     ] = 90.0,
     api_key: Annotated[
@@ -108,19 +111,23 @@ def import_command(
     resume. A file import is all or nothing: one bad file leaves the store as it was.
     """
     from royalty.history import parse_period
+    from royalty.importers.files import check_match_window
     from royalty.store import validate_user
 
     validate_user(user)
     start, stop = parse_period(since, until)
-    if match_window < 0:
-        raise UsageError(f"--match-window must be 0 seconds or more, got {match_window:g}")
+    check_match_window(match_window)
+    limit = file_size_limit(max_file_size)
     if file:
-        line = _import_files(user, file, input_format, start, stop, tz, skip_bad_rows, match_window)
+        line = _import_files(
+            user, file, input_format, start, stop, tz, skip_bad_rows, match_window, limit
+        )
     else:
         for given, name in (
             (until, "--until"),
             (input_format, "--input-format"),
             (tz, "--tz"),
+            (max_file_size, "--max-file-size"),
         ):
             if given is not None:
                 raise UsageError(f"{name} only applies to files: add --file PATH")
@@ -164,6 +171,7 @@ def _import_files(
     tz: str | None,
     skip_bad_rows: bool,
     match_window: float,
+    max_file_size: int | None,
 ) -> str:
     from royalty import store
     from royalty.importers import read_files
@@ -178,6 +186,7 @@ def _import_files(
             tz=tz,
             skip_bad_rows=skip_bad_rows,
             match_window=match_window,
+            max_file_size=max_file_size,
         )
         merged = store.merge(user, read.plays, window=match_window)
     return file_summary_line(user, read, merged)

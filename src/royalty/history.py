@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from royalty import store
 from royalty.errors import UnknownUserError, UsageError
@@ -51,7 +51,8 @@ def parse_date(text: str, *, end: bool = False) -> datetime:
 
     ``YYYY-MM-DD`` means the start of that day, or with ``end=True`` the start
     of the next day, so that ``--until 2012-12-31`` includes the 31st. A
-    date-time without a zone is taken as UTC.
+    date-time without a zone is taken as UTC. A moment beyond what Python's
+    dates hold (the day after 9999-12-31) becomes the first or last one they do.
 
     Example:
         >>> parse_date("2012-12-31", end=True).isoformat()
@@ -66,24 +67,44 @@ def parse_date(text: str, *, end: bool = False) -> datetime:
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    parsed = parsed.astimezone(UTC)
-    if end and _DATE_ONLY.fullmatch(value):
-        parsed += timedelta(days=1)
+    try:
+        parsed = parsed.astimezone(UTC)
+        if end and _DATE_ONLY.fullmatch(value):
+            parsed += timedelta(days=1)
+    except OverflowError:  # 9999-12-31 as an end, or 0001-01-01 east of UTC
+        return (datetime.max if parsed.year > 1 else datetime.min).replace(tzinfo=UTC)
     return parsed
+
+
+_FIRST: Final = datetime(1970, 1, 1, tzinfo=UTC)
+"""No play is older: royalty refuses plays before 2002, when Last.fm began."""
+_LAST: Final = datetime(2262, 4, 11, tzinfo=UTC)
+"""The last day pandas' timestamps (nanoseconds in 64 bits) can hold."""
 
 
 def parse_period(since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
     """Parse ``--since`` (inclusive) and ``--until`` (inclusive of a whole date).
 
-    Returns the start (inclusive) and end (exclusive) as UTC datetimes.
+    Returns the start (inclusive) and end (exclusive) as UTC datetimes. Dates
+    far from any play mean what a user means by them: ``--since 0001-01-01``
+    is from the first play, ``--until 9999-12-31`` has no upper bound (None),
+    and a period entirely before 1970 or after 2262 holds no plays.
 
     Raises:
         UsageError: a date cannot be read, or the period is empty.
+
+    Example:
+        >>> parse_period("0001-01-01", "9999-12-31")
+        (datetime.datetime(1970, 1, 1, 0, 0, tzinfo=datetime.timezone.utc), None)
     """
     start = parse_date(since) if since else None
     stop = parse_date(until, end=True) if until else None
     if start is not None and stop is not None and start >= stop:
         raise UsageError(f"--since {since} is after --until {until}: the period is empty")
+    if start is not None:
+        start = min(max(start, _FIRST), _LAST)
+    if stop is not None:
+        stop = None if stop > _LAST else max(stop, _FIRST)
     return start, stop
 
 
@@ -98,6 +119,7 @@ def load_history(
     since: datetime | None = None,
     until: datetime | None = None,
     home: Path | None = None,
+    max_file_size: int | None = None,
 ) -> History:
     """Load the plays a command should work on.
 
@@ -114,6 +136,8 @@ def load_history(
         since: keep plays starting at or after this time.
         until: keep plays starting before this time.
         home: the store's folder (default ``ROYALTY_HOME``).
+        max_file_size: with ``files``, the most bytes one file or zip member
+            may hold (default 1,000 MB).
 
     Raises:
         UnknownUserError: ``user`` has no stored plays.
@@ -127,7 +151,9 @@ def load_history(
     if files:
         if user is not None:
             raise UsageError("give either --user or --file, not both")
-        return _from_files(files, input_format, tz, skip_bad_rows, columns, since, until)
+        return _from_files(
+            files, input_format, tz, skip_bad_rows, columns, since, until, max_file_size
+        )
     if user is not None:
         store.validate_user(user)
         if not store.has_user(user, home):
@@ -163,6 +189,7 @@ def _from_files(
     columns: Sequence[str] | None,
     since: datetime | None,
     until: datetime | None,
+    max_file_size: int | None,
 ) -> History:
     from royalty.importers import read_files
 
@@ -173,6 +200,7 @@ def _from_files(
         until=until,
         tz=tz,
         skip_bad_rows=skip_bad_rows,
+        max_file_size=max_file_size,
     )
     plays = result.plays if columns is None else result.plays[list(columns)]
     names = tuple(str(f) for f in files)

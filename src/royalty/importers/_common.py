@@ -16,6 +16,7 @@ raise.
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import re
 import zlib
@@ -30,6 +31,7 @@ import pandas as pd
 
 from royalty import schema
 from royalty.errors import DataFormatError
+from royalty.importers._limits import MAX_FILE_SIZE, read_capped
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -77,23 +79,35 @@ def fail(name: str, where: str | None, message: str) -> DataFormatError:
     return DataFormatError(f"{name}: {where}: {message}" if where else f"{name}: {message}")
 
 
-def read_bytes(path: str | os.PathLike[str]) -> bytes:
-    """The bytes of ``path``, gunzipped when they start with the gzip magic bytes."""
+def read_bytes(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
+    """The bytes of ``path``, gunzipped when they start with the gzip magic bytes.
+
+    Raises:
+        DataFormatError: the file cannot be read, or it (or what it unzips
+            to) is larger than ``limit`` bytes (default :data:`MAX_FILE_SIZE`).
+    """
     name = os.fspath(path)
+    cap = MAX_FILE_SIZE if limit is None else limit
     try:
         with open(path, "rb") as fh:
-            data = fh.read()
+            data = read_capped(fh, name, cap)
     except OSError as exc:
         raise DataFormatError(f"{name}: cannot read the file: {exc.strerror or exc}") from exc
-    return gunzip(data, name)
+    return gunzip(data, name, cap)
 
 
-def gunzip(data: bytes, name: str) -> bytes:
-    """``data`` decompressed if it is gzip, else unchanged."""
+def gunzip(data: bytes, name: str, limit: int | None = None) -> bytes:
+    """``data`` decompressed if it is gzip, else unchanged.
+
+    Decompression stops as soon as the output passes ``limit`` bytes (default
+    :data:`MAX_FILE_SIZE`): a few kilobytes of gzip can claim gigabytes.
+    """
     if not data.startswith(_GZIP_MAGIC):
         return data
+    cap = MAX_FILE_SIZE if limit is None else limit
     try:
-        return gzip.decompress(data)
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            return read_capped(stream, name, cap, unpacked=True)
     except (OSError, EOFError, zlib.error) as exc:
         raise fail(name, None, f"the gzip data is damaged or truncated ({exc})") from exc
 

@@ -10,24 +10,18 @@ the new plays) and match plays from different sources (see
 
 from __future__ import annotations
 
-import functools
-import io
+import math
 import os
-import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from royalty.errors import DataFormatError, UsageError
 
 if TYPE_CHECKING:
     import pandas as pd
-
-_ZIP_MAGIC = b"PK\x03\x04"
-_EMPTY_ZIP = b"PK\x05\x06"
 
 
 @dataclass(frozen=True)
@@ -86,13 +80,17 @@ def read_files(
     tz: str | None = None,
     skip_bad_rows: bool = False,
     match_window: float = 90.0,
+    max_file_size: int | None = None,
 ) -> FileImport:
     """Read listening-history files, zips and folders into one plays frame.
 
     Each file's format is recognised from its content (the name is only a
     hint); see :data:`royalty.importers.FORMATS`. Inside zips and folders, files
-    that are not listening histories are passed over and listed in
-    :attr:`FileImport.files`; a zip or folder with none at all is an error.
+    that are not listening histories (binary files among them) are passed over
+    and listed in :attr:`FileImport.files`; a zip or folder with none at all is
+    an error. Hidden folders (``.git``) and macOS metadata are left out; hidden
+    files are read (Rockbox writes ``/.scrobbler.log``). Only regular files,
+    zips and folders are read: never a device or a pipe.
 
     Args:
         paths: one path or several: files (plain or gzip), zips or folders.
@@ -101,14 +99,20 @@ def read_files(
         until: keep plays starting before this time (naive means UTC).
         tz: time zone for local times (``.scrobbler.log`` with ``#TZ/UNKNOWN``).
         skip_bad_rows: skip and count bad rows instead of raising.
-        match_window: seconds within which two sources' plays are one play.
+        match_window: seconds within which two sources' plays are one play
+            (0 to :data:`MAX_MATCH_WINDOW`).
+        max_file_size: the most bytes one file, zip member or unzipped ``.gz``
+            may hold (default 1,000 MB, see ``_limits.MAX_FILE_SIZE``); zips
+            nest at most 8 deep.
 
     Returns:
         The plays and the account of what was read, skipped and matched.
 
     Raises:
-        DataFormatError: ``FILE: line N: what is wrong`` (``record N`` for JSON).
-        UsageError: a path that does not exist, an unknown format or time zone.
+        DataFormatError: ``FILE: line N: what is wrong`` (``record N`` for JSON),
+            or ``ZIP/member: ...`` for a damaged, encrypted or oversized member.
+        UsageError: a path that does not exist or is not a file, zip or folder,
+            an unknown format or time zone, or an option out of range.
 
     Example:
         >>> result = read_files(["my_spotify_data.zip", "scrobbles.csv"])  # doctest: +SKIP
@@ -116,54 +120,134 @@ def read_files(
         (48210, 9120, {'no artist': 20})
     """
     from royalty import matching, schema
-    from royalty.importers._common import Options, gunzip
+    from royalty.importers._common import Options
+    from royalty.importers._containers import expand, is_container
+    from royalty.importers._limits import MAX_FILE_SIZE
     from royalty.importers.sniff import NotHistory, canonical, parse_any, unknown_format
 
     forced = canonical(input_format)
-    if match_window < 0:
-        raise UsageError("the match window must be zero or more seconds")
-    options = Options(since=_when(since), until=_when(until), tz=_zone(tz),
+    check_match_window(match_window)
+    limit = MAX_FILE_SIZE if max_file_size is None else max_file_size
+    if limit < 1:
+        raise UsageError(f"the file size limit must be at least 1 byte, got {limit}")
+    options = Options(since=_when(since), until=_when(until, end=True), tz=_zone(tz),
                       skip_bad_rows=skip_bad_rows)  # fmt: skip
     listed = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     if not listed:
         raise UsageError("no file given: name at least one file, zip or folder")
     infos: list[FileInfo] = []
     skipped: Counter[str] = Counter()
-    held: pd.DataFrame | None = None
-    matched = overlapping = 0
+    by_source: dict[str, list[pd.DataFrame]] = {}
     for path in listed:
-        found = 0
-        for name, load, inside in _expand(Path(path)):
+        found = looked = 0
+        for item in expand(path, limit):
+            looked += 1
+            if item.data is None:
+                infos.append(FileInfo(item.name, None, note=item.note))
+                continue
             try:
-                fmt, parsed = parse_any(gunzip(load(), name), name, options, forced)
+                fmt, parsed = parse_any(item.data, item.name, options, forced)
             except NotHistory as why:
-                if not inside:
-                    raise unknown_format(name, str(why), forced) from None
-                infos.append(FileInfo(name, None, note=str(why)))
+                if not item.inside:
+                    raise unknown_format(item.name, str(why), forced) from None
+                infos.append(FileInfo(item.name, None, note=str(why)))
                 continue
             except DataFormatError:
-                if inside and _is_passable(name):
-                    infos.append(FileInfo(name, None, note="not a listening history"))
+                if item.inside and _is_passable(item.name):
+                    infos.append(FileInfo(item.name, None, note="not a listening history"))
                     continue
                 raise
             found += 1
             skipped.update(parsed.skipped)
-            infos.append(FileInfo(name, fmt, parsed.rows, len(parsed.plays), dict(parsed.skipped)))
-            if held is None:
-                held = parsed.plays
-                continue
-            merged = matching.merge_plays(held, parsed.plays, window=match_window)
-            held, matched = merged.plays, matched + merged.matched
-            overlapping += merged.already
-        if (found == 0 and Path(path).is_dir()) or (found == 0 and _is_zip(Path(path))):
-            raise DataFormatError(
-                f"{os.fspath(path)}: no listening history found in it (looked at "
-                f"{sum(1 for i in infos if i.name.startswith(os.fspath(path)))} files); "
-                "royalty reads Last.fm CSV and JSON, Spotify StreamingHistory*, endsong_* and "
-                "Streaming_History_Audio_*, ListenBrainz listens and .scrobbler.log files"
+            infos.append(
+                FileInfo(item.name, fmt, parsed.rows, len(parsed.plays), dict(parsed.skipped))
             )
+            if len(parsed.plays):
+                source = str(parsed.plays["source"].iloc[0])
+                by_source.setdefault(source, []).append(parsed.plays)
+        if found == 0 and is_container(path):
+            raise DataFormatError(
+                f"{os.fspath(path)}: no listening history found in it (looked at {looked:,} "
+                f"file{'' if looked == 1 else 's'}); royalty reads Last.fm CSV and JSON, "
+                "Spotify StreamingHistory*, endsong_* and Streaming_History_Audio_*, "
+                "ListenBrainz listens and .scrobbler.log files"
+            )
+    # Files of one source are united in one step and each source is merged once:
+    # merging file by file copied everything held so far for every file, so a
+    # zip of 10,000 small files took time growing with the square of their number.
+    held: pd.DataFrame | None = None
+    matched = overlapping = 0
+    for frames in by_source.values():
+        plays, repeated = union_of_exports(frames)
+        overlapping += repeated
+        if held is None:
+            held = plays
+            continue
+        merged = matching.merge_plays(held, plays, window=match_window)
+        held, matched = merged.plays, matched + merged.matched
+        overlapping += merged.already
     plays = _in_time_order(schema.empty() if held is None else held)
     return FileImport(plays, tuple(infos), dict(skipped), matched, overlapping)
+
+
+MAX_MATCH_WINDOW: Final = 3600.0
+"""The longest match window, in seconds (an hour). Scrobblers disagree by
+seconds, a Last.fm CSV by up to a minute; a longer window would only merge
+separate plays of one track."""
+
+
+def check_match_window(seconds: float) -> None:
+    """Refuse a match window that is not a number of seconds from 0 to an hour.
+
+    Raises:
+        UsageError: NaN, infinite, negative or above :data:`MAX_MATCH_WINDOW`.
+    """
+    if not math.isfinite(seconds) or not 0 <= seconds <= MAX_MATCH_WINDOW:
+        raise UsageError(
+            f"--match-window must be from 0 to {MAX_MATCH_WINDOW:,.0f} seconds (an hour), "
+            f"got {seconds:g}"
+        )
+
+
+def union_of_exports(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, int]:
+    """The plays of several files of one source, each play once; and how many repeated.
+
+    Exports of one source overlap (a newer export holds the older one's plays):
+    a play is identified by (``played_at``, ``artist``, ``track``), and a key
+    found ``n`` times in one file and ``m`` times in another is kept
+    ``max(n, m)`` times (identical rows within one file are separate plays).
+    One pass over all files together, so the cost grows with the number of
+    rows, not with the number of files squared.
+
+    Returns:
+        The united plays (file order kept) and the number of rows dropped.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from royalty import schema
+
+    plays = schema.concat(frames)
+    if len(frames) < 2:
+        return plays, 0
+    file_of = np.repeat(np.arange(len(frames)), [len(f) for f in frames])
+    keys = pd.DataFrame(
+        {
+            "t": plays["played_at"].astype("int64").to_numpy(),
+            "a": pd.factorize(plays["artist"])[0],
+            "k": pd.factorize(plays["track"])[0],
+        }
+    )
+    key = keys.groupby(["t", "a", "k"], sort=False).ngroup().to_numpy()
+    rows = pd.DataFrame({"key": key, "file": file_of})
+    nth = rows.groupby(["key", "file"], sort=False).cumcount().to_numpy()
+    counts = rows.groupby(["key", "file"]).size()  # sorted by key, then file
+    most_before = counts.groupby(level="key").cummax().groupby(level="key").shift(1, fill_value=0)
+    before = rows.join(most_before.rename("before"), on=["key", "file"])["before"].to_numpy()
+    keep = nth >= before
+    if keep.all():
+        return plays, 0
+    return plays[keep].reset_index(drop=True), int((~keep).sum())
 
 
 def _in_time_order(plays: pd.DataFrame) -> pd.DataFrame:
@@ -223,16 +307,17 @@ def _is_passable(name: str) -> bool:
     return hint(name) is None
 
 
-def _is_zip(path: Path) -> bool:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(4) in (_ZIP_MAGIC, _EMPTY_ZIP)
-    except OSError:
-        return False
+_FIRST: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_LAST: Final = datetime(2262, 4, 11, tzinfo=UTC)  # the last day a pandas timestamp holds
 
 
-def _when(value: datetime | str | None) -> datetime | None:
-    """A UTC datetime from a datetime or an ISO date string; naive means UTC."""
+def _when(value: datetime | str | None, *, end: bool = False) -> datetime | None:
+    """A UTC datetime from a datetime or an ISO date string; naive means UTC.
+
+    Moments that no play can reach are brought within what pandas holds (an
+    ``until`` after 2262 is no bound at all), so ``since="0001-01-01"`` reads
+    every play instead of overflowing.
+    """
     if value is None:
         return None
     if isinstance(value, str):
@@ -240,7 +325,10 @@ def _when(value: datetime | str | None) -> datetime | None:
             value = datetime.fromisoformat(value.strip())
         except ValueError:
             raise UsageError(f"{value!r} is not a date: use YYYY-MM-DD") from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+    if end and value > _LAST:
+        return None
+    return min(max(value, _FIRST), _LAST)
 
 
 def _zone(tz: str | None) -> str | None:
@@ -250,57 +338,6 @@ def _zone(tz: str | None) -> str | None:
 
     try:
         ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long
         raise UsageError(f"unknown time zone {tz!r}: use a name like Europe/Berlin") from None
     return tz
-
-
-Loader = Callable[[], bytes]
-
-
-def _expand(path: Path) -> Iterator[tuple[str, Loader, bool]]:
-    """(display name, loader, inside a zip or folder) for every file under ``path``."""
-    from royalty.importers._common import read_bytes
-
-    name = os.fspath(path)
-    if path.is_dir():
-        for child in sorted(path.rglob("*")):
-            if child.is_file() and not any(
-                p.startswith(".") for p in child.relative_to(path).parts
-            ):
-                if _is_zip(child):
-                    yield from _members(os.fspath(child), child.read_bytes())
-                else:
-                    yield os.fspath(child), functools.partial(read_bytes, child), True
-        return
-    if not path.exists():
-        raise UsageError(f"{name}: no such file or folder")
-    if _is_zip(path):
-        yield from _members(name, path.read_bytes())
-        return
-    yield name, (lambda: read_bytes(path)), False
-
-
-def _members(name: str, data: bytes) -> Iterator[tuple[str, Loader, bool]]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        entries = sorted(archive.infolist(), key=lambda e: e.filename)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise DataFormatError(f"{name}: not a readable zip ({exc}); is it truncated?") from exc
-    for entry in entries:
-        parts = entry.filename.split("/")
-        if entry.is_dir() or parts[0] == "__MACOSX" or parts[-1].startswith("."):
-            continue
-        member = f"{name}/{entry.filename}"
-
-        def load(entry: zipfile.ZipInfo = entry, member: str = member) -> bytes:
-            try:
-                return archive.read(entry)
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:
-                raise DataFormatError(f"{member}: cannot unpack it from the zip ({exc})") from exc
-
-        content = load()
-        if content.startswith(_ZIP_MAGIC):
-            yield from _members(member, content)
-        else:
-            yield member, functools.partial(bytes, content), True
