@@ -138,14 +138,9 @@ def read_files(
                 fmt, parsed = parse_any(gunzip(load(), name), name, options, forced)
             except NotHistory as why:
                 if not inside:
-                    raise unknown_format(name, str(why), forced) from None
+                    raise unknown_format(name, why, forced) from None
                 infos.append(FileInfo(name, None, note=str(why)))
                 continue
-            except DataFormatError:
-                if inside and _is_passable(name):
-                    infos.append(FileInfo(name, None, note="not a listening history"))
-                    continue
-                raise
             found += 1
             skipped.update(parsed.skipped)
             infos.append(FileInfo(name, fmt, parsed.rows, len(parsed.plays), dict(parsed.skipped)))
@@ -214,13 +209,6 @@ def by_time(times: Any) -> Any:
     starts, lengths = starts[::-1], lengths[::-1]
     placed = np.concatenate([[0], np.cumsum(lengths)[:-1]])  # where each run lands
     return np.arange(n) + np.repeat(starts - placed, lengths)
-
-
-def _is_passable(name: str) -> bool:
-    """Files in a zip or folder whose damage is not ours to report (images, PDFs...)."""
-    from royalty.importers.sniff import hint
-
-    return hint(name) is None
 
 
 def _is_zip(path: Path) -> bool:

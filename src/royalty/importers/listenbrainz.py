@@ -27,7 +27,7 @@ from royalty.importers._common import (
     check_text,
     fail,
 )
-from royalty.importers._json_values import integers, texts
+from royalty.importers._json_values import integers, shown, texts
 
 SOURCE: Final = "listenbrainz"
 
@@ -66,10 +66,12 @@ def parse_jsonl(data: bytes, name: str, options: Options) -> Parsed:
             continue
         try:
             records.append(json.loads(line))
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, RecursionError) as exc:
             if options.skip_bad_rows:
                 broken += 1
                 continue
+            if isinstance(exc, RecursionError):
+                raise fail(name, f"line {number}", "not valid JSON (nested too deeply)") from None
             last = number == len(lines) or not any(x.strip() for x in lines[number:])
             what = "the line ends early: the file is truncated" if last else "not valid JSON"
             raise fail(name, f"line {number}", f"{what} ({exc.msg})") from exc
@@ -117,8 +119,7 @@ def from_listens(records: list[Any], name: str, options: Options, where: Any = N
     track = texts([m.get("track_name") for m in meta], rows, "track_name")
     rows.skip([t is None for t in track], NO_TRACK)
     seconds = _seconds([r.get("listened_at") for r in objs], rows)
-    ms = np.round(np.nan_to_num(seconds) * 1000).astype(np.int64)
-    rows.check_times(ms, ~np.isnan(seconds))
+    ms = rows.times_ms(seconds, "listened_at")
     dur_ms = [a.get("duration_ms") for a in info]
     dur_s = [a.get("duration") for a in info]
     duration = integers(dur_ms, rows, "additional_info.duration_ms")
@@ -163,12 +164,10 @@ def _seconds(values: list[Any], rows: Rows) -> Any:
     for i, v in enumerate(values):
         if isinstance(v, bool):
             continue
-        if isinstance(v, (int, float)):
-            out[i] = float(v)
-        elif isinstance(v, str):
-            try:
+        try:  # a huge int, an infinity or "inf" is left to Rows.times_ms to reject
+            if isinstance(v, (int, float)) or (isinstance(v, str) and len(v) < 40):
                 out[i] = float(v)
-            except ValueError:
-                continue
-    rows.bad(np.isnan(out), lambda i: f"listened_at is {values[i]!r}, expected unix seconds")
+        except (ValueError, OverflowError):
+            continue
+    rows.bad(np.isnan(out), lambda i: f"listened_at is {shown(values[i])}, expected unix seconds")
     return out

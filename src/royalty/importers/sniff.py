@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from royalty.errors import DataFormatError, UsageError
 from royalty.importers import FORMATS, lastfm_csv, lastfm_json, listenbrainz, scrobbler_log, spotify
-from royalty.importers._common import Options, Parsed, check_text
+from royalty.importers._common import Options, Parsed, check_text, unix_newlines
 from royalty.importers._json_values import load_json
 
 ALIASES: Final[dict[str, str]] = {
@@ -37,7 +37,17 @@ _HINTS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
 
 
 class NotHistory(Exception):
-    """The file is not a listening history royalty knows; the message says why."""
+    """The file is not a listening history royalty knows; the message says why.
+
+    Args:
+        reason: why, in a few words.
+        error: the precise error to give when the user named this file
+            directly (a binary file: which line holds a NUL byte), if any.
+    """
+
+    def __init__(self, reason: str, error: DataFormatError | None = None) -> None:
+        super().__init__(reason)
+        self.error = error
 
 
 def canonical(input_format: str | None) -> str | None:
@@ -64,6 +74,11 @@ def parse_any(
 ) -> tuple[str, Parsed]:
     """Recognise and parse one (already gunzipped) file.
 
+    A file is recognised from its content: the name only decides for an empty
+    JSON array. Once recognised, any problem is an error; a file that is not
+    recognised (binary, empty, JSON of another kind, JSON Lines whose records
+    are not listens) raises :class:`NotHistory`, so a folder can pass it over.
+
     Returns:
         The format name and the parsed plays.
 
@@ -71,19 +86,29 @@ def parse_any(
         NotHistory: not a listening history (or not ``forced``'s format).
         DataFormatError: recognised, but the file or a row is bad.
     """
-    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    data = unix_newlines(data)
+    head = data[:_PEEK].lstrip(b"\xef\xbb\xbf \t\r\n")
     if forced == "scrobbler-log" or (forced is None and head.startswith(scrobbler_log.MAGIC)):
         return "scrobbler-log", scrobbler_log.parse(data, name, options)
     if forced == "lastfm-csv" or (forced is None and head[:1] not in (b"{", b"[")):
         if forced is None and not _looks_like_csv(data):
-            check_text(data, name)  # binary, not UTF-8 or empty: say so precisely
+            _check_text(data, name)
             raise NotHistory("not a listening history royalty knows")
         return "lastfm-csv", lastfm_csv.parse(data, name, options)
     if forced not in (None, "lastfm-json", "spotify-account", "spotify-extended", "listenbrainz"):
         raise NotHistory(f"not {forced}")
-    if _is_jsonl(head) and forced in (None, "listenbrainz"):
-        return "listenbrainz", listenbrainz.parse_jsonl(data, name, options)
-    doc = load_json(data, name)
+    if forced in (None, "listenbrainz") and head.startswith(b"{"):
+        lines = _json_lines(head)
+        if lines is not None:
+            if forced or any(map(listenbrainz.is_listen, lines)):
+                return "listenbrainz", listenbrainz.parse_jsonl(data, name, options)
+            raise NotHistory("JSON Lines, but its records are not ListenBrainz listens")
+    try:
+        doc = load_json(data, name)
+    except DataFormatError as exc:
+        if forced or hint(name) not in (None, "lastfm-csv") or _HISTORY_KEYS.search(head):
+            raise  # a history, by its name or its content, that is damaged
+        raise NotHistory(f"not readable JSON ({exc})", error=exc) from None
     fmt = forced or _classify(doc, name)
     if fmt == "lastfm-json":
         if not lastfm_json.is_pages(doc):
@@ -101,19 +126,50 @@ def parse_any(
     return "spotify-extended", spotify.from_extended(doc, name, options)
 
 
-def _looks_like_csv(data: bytes) -> bool:
-    return lastfm_csv.header_of(data) is not None or lastfm_csv.looks_like_no_header(data)
+_PEEK: Final = 1 << 20
+"""How much of a file recognising it looks at."""
+_HISTORY_KEYS: Final = re.compile(
+    rb'"(msPlayed|ms_played|endTime|master_metadata_track_name|listened_at|recenttracks)"'
+)
+"""Keys that mark damaged JSON as a listening history, which is then an error."""
 
 
-def _is_jsonl(head: bytes) -> bool:
-    """Whether the text is JSON Lines: a whole object on the first line, more after it."""
-    first, _, rest = head.partition(b"\n")
-    if not first.strip().startswith(b"{") or not rest.strip():
-        return False
+def _check_text(data: bytes, name: str) -> None:
+    """Raise :class:`NotHistory` for a file that is empty, binary or not UTF-8."""
     try:
-        return listenbrainz.is_listen(json.loads(first))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return False
+        check_text(data, name)
+    except DataFormatError as exc:
+        raise NotHistory("not a text file" if "empty" not in str(exc) else "an empty file",
+                         error=exc) from None  # fmt: skip
+
+
+def _looks_like_csv(data: bytes) -> bool:
+    begin, _ = lastfm_csv.start_of(data[:_PEEK])
+    return lastfm_csv.header_of(data, begin) is not None or lastfm_csv.looks_like_no_header(
+        data, begin
+    )
+
+
+def _json_lines(head: bytes) -> list[Any] | None:
+    """The records of JSON Lines text, or None if ``head`` is not JSON Lines.
+
+    Looks at up to 100 lines, so a damaged first line does not hide the rest.
+    It is JSON Lines when at least two lines, or the first line and more text
+    after it, are whole JSON objects.
+    """
+    records: list[Any] = []
+    lines = head.split(b"\n", 101)[:100]
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+            continue
+        if isinstance(value, dict):
+            records.append(value)
+    more = len([ln for ln in lines if ln.strip()]) > 1
+    return records if records and more else None
 
 
 def _classify(doc: Any, name: str) -> str:
@@ -127,23 +183,26 @@ def _classify(doc: Any, name: str) -> str:
         if guess in ("spotify-account", "spotify-extended", "listenbrainz"):
             return guess
         raise NotHistory("an empty JSON array")
-    first = doc[0] if isinstance(doc, list) else None
-    if isinstance(first, dict):
-        keys = set(first)
-        if keys >= spotify.ACCOUNT_KEYS:
-            return "spotify-account"
-        if keys >= spotify.EXTENDED_KEYS:
-            return "spotify-extended"
-        if keys >= spotify.PODCAST_KEYS:
+    if isinstance(doc, list):
+        kind = spotify.kind_of(doc)
+        if kind == "podcast":
             raise NotHistory("Spotify podcast history, not music")
+        if kind is not None:
+            return kind
     raise NotHistory("JSON, but not a listening history royalty knows")
 
 
-def unknown_format(name: str, reason: str, forced: str | None) -> DataFormatError:
-    """The error for a file the user named that is not a listening history."""
+def unknown_format(name: str, why: str | NotHistory, forced: str | None) -> DataFormatError:
+    """The error for a file the user named that is not a listening history.
+
+    A :class:`NotHistory` that carries a precise error (which line of a binary
+    file holds a NUL byte) gives that error.
+    """
+    if isinstance(why, NotHistory) and why.error is not None and not forced:
+        return why.error
     if forced:
-        return DataFormatError(f"{name}: this is not a {forced} file ({reason})")
+        return DataFormatError(f"{name}: this is not a {forced} file ({why})")
     return DataFormatError(
-        f"{name}: unknown format ({reason}); if it is a listening history, name its format "
+        f"{name}: unknown format ({why}); if it is a listening history, name its format "
         f"with --input-format ({', '.join(FORMATS)})"
     )
