@@ -280,3 +280,49 @@ def test_spotify_history_under_any_name_in_a_folder_is_never_passed_over(tmp_pat
     write(folder / "my history.json", json.dumps(account))
     with pytest.raises(DataFormatError, match=r"my history\.json: record 1: no 'msPlayed'"):
         read_files(folder)
+
+
+# --- Maloja ---------------------------------------------------------------------------
+
+
+def scrobble(at: int, artists: Any, title: str, **extra: Any) -> dict[str, Any]:
+    track = {"artists": artists, "title": title, "album": extra.pop("album", None),
+             "length": 300}  # fmt: skip
+    return {"time": at, "track": track, "duration": extra.pop("duration", None),
+            "origin": "client:default", **extra}  # fmt: skip
+
+
+def test_maloja_export(tmp_path: Path) -> None:
+    doc = {
+        "maloja": {"export_time": 1700001000},
+        "scrobbles": [
+            scrobble(1700000000, ["Kraftwerk"], "Computer Love", duration=435,
+                     album={"albumtitle": "Computer World", "artists": ["Kraftwerk"]}),
+            scrobble(1700000300, ["Daft Punk", "Pharrell Williams"], "Get Lucky"),
+            scrobble(1700000600, [], "Nobody"),
+        ],
+    }  # fmt: skip
+    path = write(tmp_path / "maloja_export_2023_11_14_22_30_00.json", json.dumps(doc, indent=3))
+    result = read_files(path)
+    assert result.files[0].format == "maloja"
+    assert dict(result.skipped) == {"no artist": 1}
+    plays = result.plays
+    schema.validate(plays)
+    assert plays["artist"].tolist() == ["Kraftwerk", "Daft Punk, Pharrell Williams"]
+    assert plays["track"].tolist() == ["Computer Love", "Get Lucky"]
+    assert plays["album"].tolist()[0] == "Computer World"
+    assert plays["duration_ms"].tolist()[0] == 435000
+    assert pd.isna(plays["duration_ms"].iloc[1])
+    assert plays["played_at"].tolist() == [AT, AT + pd.Timedelta(seconds=300)]
+    assert set(plays["source"]) == {"maloja"}
+
+
+def test_maloja_bad_scrobble_is_named(tmp_path: Path) -> None:
+    doc = {"maloja": {}, "scrobbles": [scrobble(1700000000, "A", "T"), {"time": 1700000300}]}
+    path = write(tmp_path / "export.json", json.dumps(doc))
+    with pytest.raises(DataFormatError, match=r"export\.json: record 2: no 'track' object"):
+        read_files(path)
+    doc["scrobbles"][1] = scrobble(1700000300, [1, 2], "T")
+    write(path, json.dumps(doc))
+    with pytest.raises(DataFormatError, match=r"record 2: track\.artists is \[1, 2\]"):
+        read_files(path)

@@ -19,6 +19,7 @@ FORMATS = (
     "spotify-extended",
     "listenbrainz",
     "scrobbler-log",
+    "maloja",
 )
 """Format names for ``read_files(input_format=...)`` and ``--input-format``."""
 

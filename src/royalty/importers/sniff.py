@@ -14,7 +14,15 @@ import re
 from typing import Any, Final
 
 from royalty.errors import DataFormatError, UsageError
-from royalty.importers import FORMATS, lastfm_csv, lastfm_json, listenbrainz, scrobbler_log, spotify
+from royalty.importers import (
+    FORMATS,
+    lastfm_csv,
+    lastfm_json,
+    listenbrainz,
+    maloja,
+    scrobbler_log,
+    spotify,
+)
 from royalty.importers._common import Options, Parsed, check_text, unix_newlines
 from royalty.importers._json_values import load_json
 
@@ -32,6 +40,7 @@ _HINTS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (re.compile(r"(endsong|streaming_history_audio)[^/]*\.json$", re.I), "spotify-extended"),
     (re.compile(r"\.jsonl$", re.I), "listenbrainz"),
     (re.compile(r"scrobbler\.log$", re.I), "scrobbler-log"),
+    (re.compile(r"maloja_export[^/]*\.json$", re.I), "maloja"),
     (re.compile(r"\.csv(\.gz)?$", re.I), "lastfm-csv"),
 )
 
@@ -95,7 +104,7 @@ def parse_any(
             _check_text(data, name)
             raise NotHistory("not a listening history royalty knows")
         return "lastfm-csv", lastfm_csv.parse(data, name, options)
-    if forced not in (None, "lastfm-json", "spotify-account", "spotify-extended", "listenbrainz"):
+    if forced not in (None, *_JSON_FORMATS):
         raise NotHistory(f"not {forced}")
     if forced in (None, "listenbrainz") and head.startswith(b"{"):
         lines = _json_lines(head)
@@ -114,6 +123,10 @@ def parse_any(
         if not lastfm_json.is_pages(doc):
             raise NotHistory("no recenttracks pages")
         return fmt, lastfm_json.from_pages(doc, name, options)
+    if fmt == "maloja":
+        if not maloja.is_export(doc):
+            raise NotHistory("no Maloja scrobbles")
+        return fmt, maloja.from_export(doc, name, options)
     if fmt == "listenbrainz":
         listens = listenbrainz.listens_of(doc)
         if listens is None:
@@ -126,10 +139,17 @@ def parse_any(
     return "spotify-extended", spotify.from_extended(doc, name, options)
 
 
+_JSON_FORMATS: Final = (
+    "lastfm-json",
+    "spotify-account",
+    "spotify-extended",
+    "listenbrainz",
+    "maloja",
+)
 _PEEK: Final = 1 << 20
 """How much of a file recognising it looks at."""
 _HISTORY_KEYS: Final = re.compile(
-    rb'"(msPlayed|ms_played|endTime|master_metadata_track_name|listened_at|recenttracks)"'
+    rb'"(msPlayed|ms_played|endTime|master_metadata_track_name|listened_at|recenttracks|maloja)"'
 )
 """Keys that mark damaged JSON as a listening history, which is then an error."""
 
@@ -178,6 +198,8 @@ def _classify(doc: Any, name: str) -> str:
         return "lastfm-json"
     if listenbrainz.listens_of(doc) is not None:
         return "listenbrainz"
+    if maloja.is_export(doc):
+        return "maloja"
     if isinstance(doc, list) and not doc:
         guess = hint(name)
         if guess in ("spotify-account", "spotify-extended", "listenbrainz"):
