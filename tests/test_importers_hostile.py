@@ -172,3 +172,16 @@ def test_sniffing_a_binary_file_never_raises_a_csv_error(tmp_path: Path) -> None
     path.write_bytes(b"a,b\rc,d\nA,B,C,20 Nov 2020 09:35\n")
     with pytest.raises(DataFormatError, match=r"x\.dat: unknown format"):
         read_files(path)
+
+
+@pytest.mark.parametrize("name", ["notes.txt", "StreamingHistory0.json", "11.jsonl"])
+def test_empty_file_in_a_folder_is_passed_over(tmp_path: Path, name: str) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / name).write_bytes(b"\xef\xbb\xbf \n")
+    (folder / "scrobbles.csv").write_text("Biome,Kora,Let Me,20 Nov 2020 09:35\n")
+    result = read_files(folder)
+    assert len(result.plays) == 1
+    assert [(Path(f.name).name, f.note) for f in result.passed_over] == [(name, "an empty file")]
+    with pytest.raises(DataFormatError, match=rf"{name}: the file is empty"):
+        read_files(folder / name)

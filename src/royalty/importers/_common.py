@@ -103,12 +103,19 @@ def gunzip(data: bytes, name: str) -> bytes:
 def unix_newlines(data: bytes) -> bytes:
     """``data`` with CR-only line endings (classic Mac, Excel for Mac) turned into LF.
 
-    Only a file without a single LF is changed: CR inside a line of an LF file
-    is data, and CRLF files are read as they are.
+    Only a file whose first 64 KB hold a CR and no LF is changed: CR inside a
+    line of an LF file is data, and CRLF files are read as they are. Looking
+    at the start only keeps this from scanning every large file.
     """
-    if b"\r" in data and b"\n" not in data:
+    start = data[:65536]
+    if b"\r" in start and b"\n" not in start and b"\n" not in data:
         return data.replace(b"\r", b"\n")
     return data
+
+
+def is_blank(data: bytes) -> bool:
+    """Whether ``data`` holds nothing but white space and a BOM."""
+    return _BLANK.fullmatch(data) is not None
 
 
 def line_of(data: bytes, offset: int) -> int:
@@ -128,7 +135,7 @@ def check_text(data: bytes, name: str, *, skip_bad_lines: bool = False) -> tuple
         and how many lines were blanked.
     """
     data = unix_newlines(data)
-    if _BLANK.fullmatch(data):  # not strip(): that copies the whole file
+    if is_blank(data):  # not strip(): that copies the whole file
         raise fail(name, None, "the file is empty")
     nul = data.find(b"\0")
     bad_utf8: int | None = None

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import pandas as pd
 
-from royalty.importers._common import _BLANK, Options, Rows, check_text, fail
+from royalty.importers._common import Options, Rows, check_text, fail, is_blank
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -33,7 +33,7 @@ def load_json(data: bytes, name: str) -> Any:
 
     try:  # the common case checked with one decode; check_text then names any problem
         text = data.decode("utf-8-sig")
-        usable = data.find(b"\0") < 0 and not _BLANK.fullmatch(data)
+        usable = data.find(b"\0") < 0 and not is_blank(data)
     except UnicodeDecodeError:
         usable = False
     if not usable:

@@ -23,7 +23,7 @@ from royalty.importers import (
     scrobbler_log,
     spotify,
 )
-from royalty.importers._common import Options, Parsed, check_text, unix_newlines
+from royalty.importers._common import Options, Parsed, check_text, is_blank, unix_newlines
 from royalty.importers._json_values import load_json
 
 ALIASES: Final[dict[str, str]] = {
@@ -159,8 +159,8 @@ def _check_text(data: bytes, name: str) -> None:
     try:
         check_text(data, name)
     except DataFormatError as exc:
-        raise NotHistory("not a text file" if "empty" not in str(exc) else "an empty file",
-                         error=exc) from None  # fmt: skip
+        reason = "an empty file" if is_blank(data) else "not a text file"
+        raise NotHistory(reason, error=exc) from None
 
 
 def _looks_like_csv(data: bytes) -> bool:
