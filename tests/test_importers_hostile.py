@@ -185,3 +185,24 @@ def test_empty_file_in_a_folder_is_passed_over(tmp_path: Path, name: str) -> Non
     assert [(Path(f.name).name, f.note) for f in result.passed_over] == [(name, "an empty file")]
     with pytest.raises(DataFormatError, match=rf"{name}: the file is empty"):
         read_files(folder / name)
+
+
+@pytest.mark.parametrize("kind", ["csv", "jsonl", "scrobbler.log"])
+def test_a_name_longer_than_csv_field_limit_is_read(tmp_path: Path, kind: str) -> None:
+    """200,000 characters in one field, past the first line, is still a name."""
+    long = "x" * 200_000
+    if kind == "csv":
+        text = f'uts,artist,track\n1700000000,A,T\n1700000001,"{long}",T\n'
+    elif kind == "jsonl":
+        rows = [(1700000000, "A"), (1700000001, long)]
+        text = "".join(
+            json.dumps({"listened_at": t, "track_metadata": {"artist_name": a, "track_name": "T"}})
+            + "\n"
+            for t, a in rows
+        )
+    else:
+        text = "#AUDIOSCROBBLER/1.1\n#TZ/UTC\nA\tB\tT\t1\t200\tL\t1700000000\t\n"
+        text += f"{long}\tB\tT\t1\t200\tL\t1700000001\t\n"
+    path = tmp_path / f"x.{kind}"
+    path.write_text(text)
+    assert read_files(path).plays["artist"].tolist() == ["A", long]

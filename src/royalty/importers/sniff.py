@@ -83,10 +83,11 @@ def parse_any(
 ) -> tuple[str, Parsed]:
     """Recognise and parse one (already gunzipped) file.
 
-    A file is recognised from its content: the name only decides for an empty
-    JSON array. Once recognised, any problem is an error; a file that is not
-    recognised (binary, empty, JSON of another kind, JSON Lines whose records
-    are not listens) raises :class:`NotHistory`, so a folder can pass it over.
+    A file is recognised from its content; its name only decides what an empty
+    JSON array is, and that damaged JSON is a history. Once recognised, any
+    problem is an error; a file that is not recognised (binary, empty, JSON of
+    another kind, JSON Lines whose records are not listens) raises
+    :class:`NotHistory`, so a folder can pass it over.
 
     Returns:
         The format name and the parsed plays.
@@ -117,7 +118,7 @@ def parse_any(
     except DataFormatError as exc:
         if forced or hint(name) not in (None, "lastfm-csv") or _HISTORY_KEYS.search(head):
             raise  # a history, by its name or its content, that is damaged
-        raise NotHistory(f"not readable JSON ({exc})", error=exc) from None
+        raise NotHistory("damaged or not JSON", error=exc) from None
     fmt = forced or _classify(doc, name)
     if fmt == "lastfm-json":
         if not lastfm_json.is_pages(doc):
