@@ -190,6 +190,60 @@ def test_random_bytes_give_plays_or_one_line_errors(
     check(path, **options)
 
 
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=12)
+    | st.sampled_from(["", " ", "None", "1700000000", "1e400", "inf", "2024-08-02T12:00:30Z"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=8,
+)
+# JSON documents of every JSON format, as Python values to change in place.
+JSON_SEEDS: list[tuple[str, Any]] = [
+    (name, json.loads(data)) for name, data in SEEDS if name.endswith((".json", ".jsonl"))
+    and not name.endswith(".jsonl")
+] + [("11.jsonl", [LISTEN, LISTEN])]  # fmt: skip
+
+
+def replace(doc: Any, path: list[int], value: Any) -> Any:
+    """``doc`` with the value at the place chosen by ``path`` (indices into keys) replaced."""
+    if not path or not isinstance(doc, (dict, list)) or not doc:
+        return value
+    if isinstance(doc, dict):
+        key = list(doc)[path[0] % len(doc)]
+        return {**doc, key: replace(doc[key], path[1:], value)}
+    at = path[0] % len(doc)
+    return [*doc[:at], replace(doc[at], path[1:], value), *doc[at + 1 :]]
+
+
+@FUZZ
+@given(
+    seed=st.sampled_from(JSON_SEEDS),
+    changes=st.lists(
+        st.tuples(st.lists(st.integers(0, 30), max_size=5), JSON_VALUES), min_size=1, max_size=4
+    ),
+    options=OPTIONS,
+)
+def test_json_fields_of_any_type_give_plays_or_one_line_errors(
+    tmp_path: Path,
+    seed: tuple[str, Any],
+    changes: list[tuple[list[int], Any]],
+    options: dict[str, Any],
+) -> None:
+    name, doc = seed
+    for path, value in changes:
+        doc = replace(doc, path, value)
+    if name.endswith(".jsonl") and isinstance(doc, list):
+        text = "".join(json.dumps(record) + "\n" for record in doc)
+    else:
+        text = json.dumps(doc)
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    check(path, **options)
+
+
 def test_every_seed_is_read_as_its_format(tmp_path: Path) -> None:
     """The fuzzing starts from valid files: each one reads, with plays."""
     for name, data in SEEDS:
