@@ -86,6 +86,38 @@ SEEDS: list[tuple[str, bytes]] = [
         ).encode(),
     ),
     (
+        "koito_export.json",
+        json.dumps(
+            {
+                "version": "1",
+                "exported_at": "2024-01-01T00:00:00Z",
+                "user": "k",
+                "listens": [
+                    {
+                        "listened_at": "2023-11-14T22:13:20Z",
+                        "client": "c",
+                        "track": {
+                            "mbid": None,
+                            "duration": 354,
+                            "aliases": [{"alias": "T", "source": "Canonical", "is_primary": True}],
+                        },
+                        "album": {"mbid": None, "aliases": []},
+                        "artists": [
+                            {
+                                "mbid": None,
+                                "is_primary": True,
+                                "aliases": [
+                                    {"alias": "A", "source": "Canonical", "is_primary": True}
+                                ],
+                            }
+                        ],
+                    }
+                ],
+            },
+            indent=2,
+        ).encode(),
+    ),
+    (
         ".scrobbler.log",
         b"#AUDIOSCROBBLER/1.1\n#TZ/UTC\n#CLIENT/Rockbox\n"
         b"Portishead\tDummy\tRoads\t9\t305\tL\t1700000000\t\n"

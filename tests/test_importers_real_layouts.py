@@ -326,3 +326,54 @@ def test_maloja_bad_scrobble_is_named(tmp_path: Path) -> None:
     write(path, json.dumps(doc))
     with pytest.raises(DataFormatError, match=r"record 2: track\.artists is \[1, 2\]"):
         read_files(path)
+
+
+# --- Koito ----------------------------------------------------------------------------
+
+
+def named(text: str, **extra: Any) -> dict[str, Any]:
+    aliases = [{"alias": text + " (old)", "source": "User", "is_primary": False},
+               {"alias": text, "source": "Canonical", "is_primary": True}]  # fmt: skip
+    return {"mbid": extra.pop("mbid", None), "aliases": aliases, **extra}
+
+
+def koito_listen(at: str, artists: list[str], title: str) -> dict[str, Any]:
+    return {
+        "listened_at": at,
+        "client": "test client",
+        "track": named(title, duration=354),
+        "album": named("LP3", image_url="", various_artists=False, mbid=MBID_ALBUM),
+        "artists": [named(a, image_url="", is_primary=False) for a in artists],
+    }
+
+
+MBID_ALBUM = "d0ec30bd-7cdc-417c-979d-5a0631b8a161"
+
+
+def test_koito_export_is_not_taken_for_listenbrainz(tmp_path: Path) -> None:
+    """Koito's export has a "listens" list too, but not ListenBrainz's listens."""
+    doc = {
+        "version": "1",
+        "exported_at": "2024-01-01T00:00:00Z",
+        "user": "koito",
+        "listens": [
+            koito_listen("2023-11-14T22:13:20Z", ["American Football", "Elizabeth Powell"], "Wave"),
+            koito_listen("2023-11-14T22:18:20Z", [], "Unknown"),
+        ],
+    }
+    result = read_files(write(tmp_path / "koito_export.json", json.dumps(doc, indent=2)))
+    assert result.files[0].format == "koito"
+    assert dict(result.skipped) == {"no artist": 1}
+    plays = result.plays
+    schema.validate(plays)
+    assert plays["played_at"].tolist() == [AT]
+    assert plays["artist"].tolist() == ["American Football, Elizabeth Powell"]
+    assert plays["track"].tolist() == ["Wave"]  # the primary alias, not the first
+    assert plays["album"].tolist() == ["LP3"]
+    assert plays["album_mbid"].tolist() == [MBID_ALBUM]
+    assert plays["duration_ms"].tolist() == [354000]
+    assert set(plays["source"]) == {"koito"}
+    doc["listens"][0]["listened_at"] = "yesterday"
+    write(tmp_path / "koito_export.json", json.dumps(doc))
+    with pytest.raises(DataFormatError, match=r"record 1: listened_at 'yesterday' is not a time"):
+        read_files(tmp_path / "koito_export.json")

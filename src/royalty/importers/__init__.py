@@ -20,6 +20,7 @@ FORMATS = (
     "listenbrainz",
     "scrobbler-log",
     "maloja",
+    "koito",
 )
 """Format names for ``read_files(input_format=...)`` and ``--input-format``."""
 

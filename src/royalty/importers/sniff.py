@@ -16,6 +16,7 @@ from typing import Any, Final
 from royalty.errors import DataFormatError, UsageError
 from royalty.importers import (
     FORMATS,
+    koito,
     lastfm_csv,
     lastfm_json,
     listenbrainz,
@@ -124,6 +125,10 @@ def parse_any(
         if not lastfm_json.is_pages(doc):
             raise NotHistory("no recenttracks pages")
         return fmt, lastfm_json.from_pages(doc, name, options)
+    if fmt == "koito":
+        if not koito.is_export(doc):
+            raise NotHistory("no Koito listens")
+        return fmt, koito.from_export(doc, name, options)
     if fmt == "maloja":
         if not maloja.is_export(doc):
             raise NotHistory("no Maloja scrobbles")
@@ -146,11 +151,13 @@ _JSON_FORMATS: Final = (
     "spotify-extended",
     "listenbrainz",
     "maloja",
+    "koito",
 )
 _PEEK: Final = 1 << 20
 """How much of a file recognising it looks at."""
 _HISTORY_KEYS: Final = re.compile(
-    rb'"(msPlayed|ms_played|endTime|master_metadata_track_name|listened_at|recenttracks|maloja)"'
+    rb'"(msPlayed|ms_played|endTime|master_metadata_track_name|listened_at|recenttracks'
+    rb'|maloja|exported_at)"'
 )
 """Keys that mark damaged JSON as a listening history, which is then an error."""
 
@@ -197,6 +204,8 @@ def _classify(doc: Any, name: str) -> str:
     """The format of a parsed JSON document, or raise :class:`NotHistory`."""
     if lastfm_json.is_pages(doc):
         return "lastfm-json"
+    if koito.is_export(doc):  # before ListenBrainz: both have a "listens" list
+        return "koito"
     if listenbrainz.listens_of(doc) is not None:
         return "listenbrainz"
     if maloja.is_export(doc):
