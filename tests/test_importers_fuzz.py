@@ -118,6 +118,20 @@ SEEDS: list[tuple[str, bytes]] = [
         ).encode(),
     ),
     (
+        "pano.csv",
+        b"timeHuman,timeMs,artist,track,album,albumArtist,durationMs,mediaPlayerPackage,"
+        b"mediaPlayerName,mediaPlayerVersion,event\n"
+        b"x,1700000000000,Kiss,Strutter,Kiss,,null,,,,scrobble\n"
+        b'x,1700000060000,Kiss,"Deuce, live",,,187000,a.b,App,1,love\n',
+    ),
+    (
+        "pano.jsonl",
+        b'{"timeHuman": "x", "timeMs": 1700000000000, "artist": "Kiss", "track": "Strutter",'
+        b' "album": null, "albumArtist": null, "durationMs": 187000, "event": "scrobble"}\n'
+        b'{"timeHuman": "x", "timeMs": 1700000060000, "artist": "Kiss", "track": "Deuce",'
+        b' "album": "Kiss", "albumArtist": null, "durationMs": null, "event": "scrobble"}\n',
+    ),
+    (
         ".scrobbler.log",
         b"#AUDIOSCROBBLER/1.1\n#TZ/UTC\n#CLIENT/Rockbox\n"
         b"Portishead\tDummy\tRoads\t9\t305\tL\t1700000000\t\n"
@@ -236,7 +250,8 @@ JSON_VALUES = st.recursive(
 JSON_SEEDS: list[tuple[str, Any]] = [
     (name, json.loads(data)) for name, data in SEEDS if name.endswith((".json", ".jsonl"))
     and not name.endswith(".jsonl")
-] + [("11.jsonl", [LISTEN, LISTEN])]  # fmt: skip
+] + [("11.jsonl", [LISTEN, LISTEN]), ("pano.jsonl", [json.loads(line) for line in
+     dict(SEEDS)["pano.jsonl"].splitlines()])]  # fmt: skip
 
 
 def replace(doc: Any, path: list[int], value: Any) -> Any:

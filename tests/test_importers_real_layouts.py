@@ -377,3 +377,61 @@ def test_koito_export_is_not_taken_for_listenbrainz(tmp_path: Path) -> None:
     write(tmp_path / "koito_export.json", json.dumps(doc))
     with pytest.raises(DataFormatError, match=r"record 1: listened_at 'yesterday' is not a time"):
         read_files(tmp_path / "koito_export.json")
+
+
+# --- Pano Scrobbler -------------------------------------------------------------------
+
+PANO_HEADER = (
+    "timeHuman,timeMs,artist,track,album,albumArtist,durationMs,"
+    "mediaPlayerPackage,mediaPlayerName,mediaPlayerVersion,event"
+)
+PANO_ROWS = [
+    ("14 Nov 2023, 23:13", 1700000000000, "Kraftwerk", "Computer Love", "Computer World",
+     "Kraftwerk", 435000, "org.videolan.vlc", "VLC", "3.5", "scrobble"),
+    ("14 Nov 2023, 23:14", 1700000060000, "Kraftwerk", "Computer Love", "", "", None, "", "",
+     "", "love"),
+    ("14 Nov 2023, 23:18", 1700000300000, "Björk", "Jóga, live", "", "", None, "", "", "",
+     "scrobble"),
+]  # fmt: skip
+
+
+def pano_csv(rows: list[tuple[Any, ...]]) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(PANO_HEADER.split(","))
+    writer.writerows(["null" if v is None else v for v in row] for row in rows)
+    return out.getvalue()
+
+
+def pano_jsonl(rows: list[tuple[Any, ...]]) -> str:
+    keys = PANO_HEADER.split(",")
+    return "".join(json.dumps(dict(zip(keys, row, strict=True))) + "\n" for row in rows)
+
+
+@pytest.mark.parametrize("kind", ["csv", "jsonl"])
+def test_pano_scrobbler_files(tmp_path: Path, kind: str) -> None:
+    text = pano_csv(PANO_ROWS) if kind == "csv" else pano_jsonl(PANO_ROWS)
+    result = read_files(write(tmp_path / f"scrobbles.{kind}", text))
+    assert result.files[0].format == "pano-scrobbler"
+    assert dict(result.skipped) == {"loved or unloved (not plays)": 1}
+    plays = result.plays
+    schema.validate(plays)
+    assert plays["played_at"].tolist() == [AT, AT + pd.Timedelta(seconds=300)]
+    assert plays["artist"].tolist() == ["Kraftwerk", "Björk"]
+    assert plays["track"].tolist() == ["Computer Love", "Jóga, live"]
+    assert plays["duration_ms"].tolist()[0] == 435000
+    assert pd.isna(plays["duration_ms"].iloc[1])
+    assert set(plays["source"]) == {"pano-scrobbler"}
+
+
+@pytest.mark.parametrize("kind", ["csv", "jsonl"])
+def test_pano_scrobbler_bad_time_names_its_line(tmp_path: Path, kind: str) -> None:
+    rows = [*PANO_ROWS[:1], ("x", "soon", "A", "T", "", "", None, "", "", "", "scrobble")]
+    text = pano_csv(rows) if kind == "csv" else pano_jsonl(rows)
+    line = 3 if kind == "csv" else 2
+    with pytest.raises(DataFormatError, match=rf"line {line}: timeMs is 'soon'"):
+        read_files(write(tmp_path / f"scrobbles.{kind}", text))
+    assert len(read_files(tmp_path / f"scrobbles.{kind}", skip_bad_rows=True).plays) == 1

@@ -21,6 +21,7 @@ FORMATS = (
     "scrobbler-log",
     "maloja",
     "koito",
+    "pano-scrobbler",
 )
 """Format names for ``read_files(input_format=...)`` and ``--input-format``."""
 

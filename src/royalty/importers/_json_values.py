@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import operator
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
@@ -66,6 +67,53 @@ def shown(value: Any, limit: int = 60) -> str:
     except RecursionError:
         text = f"a deeply nested {type(value).__name__}"
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass
+class JsonLines:
+    """The records of a JSON Lines file, where each sits, and how many lines were bad."""
+
+    records: list[Any]
+    numbers: list[int]
+    bad: int
+
+    def where(self, index: int) -> str:
+        """The place of record ``index`` in the file, e.g. ``line 3``."""
+        return f"line {self.numbers[index]}"
+
+
+def json_lines(data: bytes, name: str, options: Options) -> JsonLines:
+    """Parse JSON Lines: one JSON value per line, blank lines ignored.
+
+    Under ``skip_bad_rows`` a line that is not JSON (or not UTF-8) is counted
+    in ``bad`` instead.
+
+    Raises:
+        DataFormatError: ``FILE: line N: ...`` for a line that is not JSON.
+    """
+    import json
+
+    data, blanked = check_text(data, name, skip_bad_lines=options.skip_bad_rows)
+    lines = data.decode("utf-8-sig").split("\n")
+    records: list[Any] = []
+    numbers: list[int] = []
+    broken = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except (json.JSONDecodeError, RecursionError) as exc:
+            if options.skip_bad_rows:
+                broken += 1
+                continue
+            if isinstance(exc, RecursionError):
+                raise fail(name, f"line {number}", "not valid JSON (nested too deeply)") from None
+            last = number == len(lines) or not any(x.strip() for x in lines[number:])
+            what = "the line ends early: the file is truncated" if last else "not valid JSON"
+            raise fail(name, f"line {number}", f"{what} ({exc.msg})") from exc
+        numbers.append(number)
+    return JsonLines(records, numbers, blanked + broken)
 
 
 def integers(values: list[Any], rows: Rows, label: str) -> NDArray[np.float64]:

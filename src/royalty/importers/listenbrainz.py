@@ -12,7 +12,6 @@ the string ``"None"`` means no MBID. ``additional_info.duration_ms`` (or
 
 from __future__ import annotations
 
-import json
 from typing import Any, Final
 
 import numpy as np
@@ -24,10 +23,8 @@ from royalty.importers._common import (
     Options,
     Parsed,
     Rows,
-    check_text,
-    fail,
 )
-from royalty.importers._json_values import integers, shown, texts
+from royalty.importers._json_values import integers, json_lines, shown, texts
 
 SOURCE: Final = "listenbrainz"
 
@@ -56,29 +53,10 @@ def parse_jsonl(data: bytes, name: str, options: Options) -> Parsed:
     Raises:
         DataFormatError: ``FILE: line N: ...`` for a line that is not a listen.
     """
-    data, blanked = check_text(data, name, skip_bad_lines=options.skip_bad_rows)
-    lines = data.decode("utf-8-sig").split("\n")
-    records: list[Any] = []
-    line_numbers: list[int] = []
-    broken = 0
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            records.append(json.loads(line))
-        except (json.JSONDecodeError, RecursionError) as exc:
-            if options.skip_bad_rows:
-                broken += 1
-                continue
-            if isinstance(exc, RecursionError):
-                raise fail(name, f"line {number}", "not valid JSON (nested too deeply)") from None
-            last = number == len(lines) or not any(x.strip() for x in lines[number:])
-            what = "the line ends early: the file is truncated" if last else "not valid JSON"
-            raise fail(name, f"line {number}", f"{what} ({exc.msg})") from exc
-        line_numbers.append(number)
-    parsed = from_listens(records, name, options, where=lambda i: f"line {line_numbers[i]}")
-    if blanked + broken:
-        parsed.skipped[BAD_ROW] += blanked + broken
+    lines = json_lines(data, name, options)
+    parsed = from_listens(lines.records, name, options, where=lines.where)
+    if lines.bad:
+        parsed.skipped[BAD_ROW] += lines.bad
     return parsed
 
 

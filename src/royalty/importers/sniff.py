@@ -21,6 +21,7 @@ from royalty.importers import (
     lastfm_json,
     listenbrainz,
     maloja,
+    pano,
     scrobbler_log,
     spotify,
 )
@@ -101,6 +102,12 @@ def parse_any(
     head = data[:_PEEK].lstrip(b"\xef\xbb\xbf \t\r\n")
     if forced == "scrobbler-log" or (forced is None and head.startswith(scrobbler_log.MAGIC)):
         return "scrobbler-log", scrobbler_log.parse(data, name, options)
+    if forced == "pano-scrobbler" or (forced is None and pano.is_csv(head)):
+        if pano.is_csv(head):
+            return "pano-scrobbler", pano.parse_csv(data, name, options)
+        if not head.startswith(b"{"):
+            raise NotHistory("neither its CSV header nor JSON Lines")
+        return "pano-scrobbler", pano.parse_jsonl(data, name, options)
     if forced == "lastfm-csv" or (forced is None and head[:1] not in (b"{", b"[")):
         if forced is None and not _looks_like_csv(data):
             _check_text(data, name)
@@ -111,6 +118,8 @@ def parse_any(
     if forced in (None, "listenbrainz") and head.startswith(b"{"):
         lines = _json_lines(head)
         if lines is not None:
+            if not forced and any(map(pano.is_record, lines)):
+                return "pano-scrobbler", pano.parse_jsonl(data, name, options)
             if forced or any(map(listenbrainz.is_listen, lines)):
                 return "listenbrainz", listenbrainz.parse_jsonl(data, name, options)
             raise NotHistory("JSON Lines, but its records are not ListenBrainz listens")
@@ -121,6 +130,8 @@ def parse_any(
             raise  # a history, by its name or its content, that is damaged
         raise NotHistory("damaged or not JSON", error=exc) from None
     fmt = forced or _classify(doc, name)
+    if fmt == "pano-scrobbler":  # JSON Lines of one line
+        return fmt, pano.parse_jsonl(data, name, options)
     if fmt == "lastfm-json":
         if not lastfm_json.is_pages(doc):
             raise NotHistory("no recenttracks pages")
@@ -157,7 +168,7 @@ _PEEK: Final = 1 << 20
 """How much of a file recognising it looks at."""
 _HISTORY_KEYS: Final = re.compile(
     rb'"(msPlayed|ms_played|endTime|master_metadata_track_name|listened_at|recenttracks'
-    rb'|maloja|exported_at)"'
+    rb'|maloja|exported_at|timeMs)"'
 )
 """Keys that mark damaged JSON as a listening history, which is then an error."""
 
@@ -204,6 +215,8 @@ def _classify(doc: Any, name: str) -> str:
     """The format of a parsed JSON document, or raise :class:`NotHistory`."""
     if lastfm_json.is_pages(doc):
         return "lastfm-json"
+    if pano.is_record(doc):
+        return "pano-scrobbler"
     if koito.is_export(doc):  # before ListenBrainz: both have a "listens" list
         return "koito"
     if listenbrainz.listens_of(doc) is not None:
