@@ -118,6 +118,32 @@ SEEDS: list[tuple[str, bytes]] = [
         ).encode(),
     ),
     (
+        "spins.json",
+        json.dumps(
+            {
+                "items": [
+                    {
+                        "id": 1,
+                        "start": "2023-11-14T23:13:20+0100",
+                        "duration": 435,
+                        "artist": "Kraftwerk",
+                        "song": "Computer Love",
+                        "release": "CW",
+                    },
+                    {
+                        "id": 2,
+                        "start": "2023-11-14T23:20:20+0100",
+                        "duration": None,
+                        "artist": None,
+                        "song": "Station ID",
+                        "release": None,
+                    },
+                ],
+                "_meta": {},
+            }
+        ).encode(),
+    ),
+    (
         "pano.csv",
         b"timeHuman,timeMs,artist,track,album,albumArtist,durationMs,mediaPlayerPackage,"
         b"mediaPlayerName,mediaPlayerVersion,event\n"

@@ -435,3 +435,37 @@ def test_pano_scrobbler_bad_time_names_its_line(tmp_path: Path, kind: str) -> No
     with pytest.raises(DataFormatError, match=rf"line {line}: timeMs is 'soon'"):
         read_files(write(tmp_path / f"scrobbles.{kind}", text))
     assert len(read_files(tmp_path / f"scrobbles.{kind}", skip_bad_rows=True).plays) == 1
+
+
+# --- Spinitron ------------------------------------------------------------------------
+
+
+def spin(start: str, artist: str | None, song: str, duration: int | None = 435) -> dict:
+    return {"id": 1, "playlist_id": 7, "start": start, "end": start, "duration": duration,
+            "timezone": "Europe/Berlin", "classical": False, "artist": artist,
+            "release": "Computer World", "va": False, "label": "EMI", "song": song,
+            "isrc": None, "upc": None}  # fmt: skip
+
+
+@pytest.mark.parametrize("wrapped", [True, False])
+def test_spinitron_spins(tmp_path: Path, wrapped: bool) -> None:
+    spins = [
+        spin("2023-11-14T23:13:20+0100", "Kraftwerk", "Computer Love"),  # 22:13:20 UTC
+        spin("2023-11-14T17:18:20-0500", "Kraftwerk", "Pocket Calculator", None),
+        spin("2023-11-14T23:30:00+0100", None, "Station ID"),
+    ]
+    doc = {"items": spins, "_links": {}, "_meta": {"totalCount": 3}} if wrapped else spins
+    result = read_files(write(tmp_path / "spins.json", json.dumps(doc)))
+    assert result.files[0].format == "spinitron"
+    assert dict(result.skipped) == {"no artist": 1}
+    plays = result.plays
+    schema.validate(plays)
+    assert plays["played_at"].tolist() == [AT, AT + pd.Timedelta(seconds=300)]
+    assert plays["track"].tolist() == ["Computer Love", "Pocket Calculator"]
+    assert plays["album"].tolist() == ["Computer World"] * 2
+    assert plays["duration_ms"].tolist()[0] == 435000
+    assert pd.isna(plays["duration_ms"].iloc[1])
+    spins[1]["start"] = "soon"
+    write(tmp_path / "spins.json", json.dumps(doc))
+    with pytest.raises(DataFormatError, match=r"spins\.json: record 2: start 'soon' is not a time"):
+        read_files(tmp_path / "spins.json")

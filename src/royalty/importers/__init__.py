@@ -22,6 +22,7 @@ FORMATS = (
     "maloja",
     "koito",
     "pano-scrobbler",
+    "spinitron",
 )
 """Format names for ``read_files(input_format=...)`` and ``--input-format``."""
 

@@ -23,6 +23,7 @@ from royalty.importers import (
     maloja,
     pano,
     scrobbler_log,
+    spinitron,
     spotify,
 )
 from royalty.importers._common import Options, Parsed, check_text, is_blank, unix_newlines
@@ -136,6 +137,11 @@ def parse_any(
         if not lastfm_json.is_pages(doc):
             raise NotHistory("no recenttracks pages")
         return fmt, lastfm_json.from_pages(doc, name, options)
+    if fmt == "spinitron":
+        spins = spinitron.spins_of(doc)
+        if spins is None:
+            raise NotHistory("no Spinitron spins")
+        return fmt, spinitron.from_spins(spins, name, options)
     if fmt == "koito":
         if not koito.is_export(doc):
             raise NotHistory("no Koito listens")
@@ -163,6 +169,7 @@ _JSON_FORMATS: Final = (
     "listenbrainz",
     "maloja",
     "koito",
+    "spinitron",
 )
 _PEEK: Final = 1 << 20
 """How much of a file recognising it looks at."""
@@ -223,6 +230,8 @@ def _classify(doc: Any, name: str) -> str:
         return "listenbrainz"
     if maloja.is_export(doc):
         return "maloja"
+    if spinitron.spins_of(doc) is not None:
+        return "spinitron"
     if isinstance(doc, list) and not doc:
         guess = hint(name)
         if guess in ("spotify-account", "spotify-extended", "listenbrainz"):
