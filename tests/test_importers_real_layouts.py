@@ -218,6 +218,14 @@ def test_listens_after_other_records_are_listenbrainz(tmp_path: Path) -> None:
     assert read_files(path, skip_bad_rows=True).plays["track"].tolist() == ["One"]
 
 
+def test_json_array_of_listens_is_recognised_past_a_damaged_first_record(tmp_path: Path) -> None:
+    doc = [{"listened_at": 1700000000}, listen(1700000300, "B", "Two")]
+    path = write(tmp_path / "listens.json", json.dumps(doc))
+    with pytest.raises(DataFormatError, match=r"listens\.json: record 1: no 'track_metadata'"):
+        read_files(path)
+    assert read_files(path, skip_bad_rows=True).plays["track"].tolist() == ["Two"]
+
+
 # --- Rockbox .scrobbler.log -----------------------------------------------------------
 
 

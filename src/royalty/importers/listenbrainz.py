@@ -42,7 +42,7 @@ def listens_of(doc: Any) -> list[Any] | None:
         inner = doc.get("payload", doc)
         listens = inner.get("listens") if isinstance(inner, dict) else None
         return listens if isinstance(listens, list) else None
-    if isinstance(doc, list) and doc and is_listen(doc[0]):
+    if isinstance(doc, list) and any(map(is_listen, doc[:50])):  # not only the first record
         return doc
     return None
 
