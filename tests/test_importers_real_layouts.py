@@ -55,6 +55,12 @@ def test_libre_fm_csv_with_comment_lines(tmp_path: Path, header: str, row: str) 
         assert plays["album"].tolist() == ["Computer World"]
 
 
+@pytest.mark.parametrize("given", ["librefm", "libre.fm", "lastfm-csv"])
+def test_libre_fm_format_names(tmp_path: Path, given: str) -> None:
+    path = write(tmp_path / "librefm.txt", LIBRE_COMMENTS + "Artist,Track,Time\nA,T,1700000000\n")
+    assert read_files(path, input_format=given).plays["played_at"].tolist() == [AT]
+
+
 def test_libre_fm_csv_saved_as_utf7(tmp_path: Path) -> None:
     """Some exports were saved as UTF-7: ``#`` reads ``+ACM-`` and names are encoded too."""
     # By hand: + starts a run of base64 UTF-16 (U+0023 '#' is ACM, U+00F6 'ö' is APY,

@@ -214,3 +214,9 @@ def test_spinitron_spins(tmp_path: Path, wrapped: bool) -> None:
     write(tmp_path / "spins.json", json.dumps(doc))
     with pytest.raises(DataFormatError, match=r"spins\.json: record 2: start 'soon' is not a time"):
         read_files(tmp_path / "spins.json")
+
+
+@pytest.mark.parametrize("given", ["pano-scrobbler", "panoscrobbler", "Pano"])
+def test_pano_scrobbler_format_names(tmp_path: Path, given: str) -> None:
+    path = write(tmp_path / "scrobbles.txt", pano_jsonl(PANO_ROWS))
+    assert read_files(path, input_format=given).files[0].format == "pano-scrobbler"

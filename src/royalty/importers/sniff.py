@@ -36,6 +36,10 @@ ALIASES: Final[dict[str, str]] = {
     "spotify": "spotify-account",
     "spotify-extended-history": "spotify-extended",
     "scrobbler.log": "scrobbler-log",
+    "librefm": "lastfm-csv",
+    "libre.fm": "lastfm-csv",
+    "panoscrobbler": "pano-scrobbler",
+    "pano": "pano-scrobbler",
 }
 
 _HINTS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
