@@ -76,6 +76,13 @@ def test_libre_fm_csv_saved_as_utf7(tmp_path: Path) -> None:
     assert plays["played_at"].tolist() == [AT]
 
 
+def test_a_first_row_whose_artist_starts_with_a_hash_is_a_play(tmp_path: Path) -> None:
+    """Only lines before a header are comments; this file has no header."""
+    text = "#1 Dads,About Face,So Soldier,20 Nov 2020 09:35\nA,B,C,20 Nov 2020 09:40\n"
+    plays = read_files(write(tmp_path / "scrobbles.csv", text)).plays
+    assert plays["artist"].tolist() == ["#1 Dads", "A"]
+
+
 def test_libre_fm_bad_row_is_named_by_its_line_in_the_file(tmp_path: Path) -> None:
     text = LIBRE_COMMENTS + "Artist,Track,Time\nA,B,1700000000\nC,D,soon\n"
     with pytest.raises(DataFormatError, match=r"librefm\.csv: line 5: .*'soon'"):

@@ -101,15 +101,19 @@ def start_of(data: bytes) -> tuple[int, int]:
     how many comment lines come before it.
 
     Libre.fm's exports open with ``#`` comment lines; some were saved as UTF-7,
-    where ``#`` reads ``+ACM-``.
+    where ``#`` reads ``+ACM-``. Such lines are comments only when a header
+    follows them: in a file without a header, a first row whose artist starts
+    with ``#`` ("#1 Dads") is a play.
     """
-    begin = len(_BOM) if data.startswith(_BOM) else 0
-    lines = 0
+    first = len(_BOM) if data.startswith(_BOM) else 0
+    begin, lines = first, 0
     while data.startswith(_COMMENTS, begin):
         stop = data.find(b"\n", begin)
         if stop < 0:
-            return len(data), lines + 1
+            return first, 0
         begin, lines = stop + 1, lines + 1
+    if lines and header_of(data, begin) is None:
+        return first, 0
     return begin, lines
 
 
