@@ -254,6 +254,13 @@ def test_rockbox_untagged_artist_is_no_artist(tmp_path: Path) -> None:
     assert result.plays["artist"].tolist() == ["Kraftwerk"]
 
 
+def test_rockbox_artist_starting_with_a_hash_is_a_play(tmp_path: Path) -> None:
+    """Header lines start with # and hold no tab; a play's fields are tab-separated."""
+    log = "#AUDIOSCROBBLER/1.1\n#TZ/UTC\n#1 Dads\tAbout Face\tSo Soldier\t1\t200\tL\t1700000000\t\n"
+    plays = read_files(write(tmp_path / ".scrobbler.log", log)).plays
+    assert plays["artist"].tolist() == ["#1 Dads"]
+
+
 # --- Spotify --------------------------------------------------------------------------
 
 

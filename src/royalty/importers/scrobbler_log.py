@@ -61,7 +61,7 @@ def parse(data: bytes, name: str, options: Options) -> Parsed:
     short = 0
     for number, line in enumerate(text.split("\n"), start=1):
         line = line.rstrip("\r")
-        if line.startswith("#"):
+        if line.startswith("#") and "\t" not in line:  # a play's artist may start with #
             local |= line.strip().upper() == "#TZ/UNKNOWN"
             if local and not options.tz:
                 raise fail(
