@@ -1,10 +1,13 @@
-"""Values out of parsed JSON: whole numbers, text, ISO 8601 times, fields of records.
+"""Reading JSON and JSON Lines, and values out of them: whole numbers, text, times.
 
-The JSON readers (Spotify, ListenBrainz, Last.fm API pages) share these. Each
-takes one value per record and a :class:`~royalty.importers._common.Rows`, marks
-values of the wrong type as bad rows (named ``record N``), and returns numpy
-arrays or lists. Clean input, the usual case, takes a C-speed path without a
-Python loop over the values; anything else takes the checking loop.
+The JSON readers (Spotify, ListenBrainz, Last.fm API pages, Maloja, Koito,
+Pano Scrobbler, Spinitron) share these. Each value reader takes one value per
+record and a :class:`~royalty.importers._common.Rows`, marks values of the
+wrong type or out of range (infinite, 10^18 or more) as bad rows (named
+``record N`` or ``line N``), and returns numpy arrays or lists. Clean input,
+the usual case, takes a C-speed path without a Python loop over the values;
+anything else takes the checking loop. Messages show at most 60 characters of
+a bad value.
 """
 
 from __future__ import annotations
