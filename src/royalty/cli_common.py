@@ -84,7 +84,7 @@ InputFormatOpt = Annotated[
     typer.Option(
         help="With --file: the files' format, instead of recognising it "
         "(lastfm-csv, lastfm-json, spotify-account, spotify-extended, listenbrainz, "
-        "scrobbler-log).",
+        "scrobbler-log, maloja, koito, pano-scrobbler, spinitron).",
         show_default=False,
     ),
 ]

@@ -19,6 +19,10 @@ FORMATS = (
     "spotify-extended",
     "listenbrainz",
     "scrobbler-log",
+    "maloja",
+    "koito",
+    "pano-scrobbler",
+    "spinitron",
 )
 """Format names for ``read_files(input_format=...)`` and ``--input-format``."""
 

@@ -46,6 +46,8 @@ BAD_ROW: Final = "bad rows"
 EARLIEST: Final = datetime(2002, 1, 1, tzinfo=UTC)
 """No play can predate Last.fm (founded 2002); earlier times are corrupt."""
 _EARLIEST_MS: Final = int(EARLIEST.timestamp() * 1000)
+MAX_DURATION_MS: Final = 7 * 24 * 3600 * 1000
+"""No single play lasts a week; a longer duration is a corrupt value."""
 _FUTURE_SLACK: Final = timedelta(days=1)
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 _BLANK: Final = re.compile(rb"[\xef\xbb\xbf \t\r\n]*")
@@ -112,6 +114,24 @@ def gunzip(data: bytes, name: str, limit: int | None = None) -> bytes:
         raise fail(name, None, f"the gzip data is damaged or truncated ({exc})") from exc
 
 
+def unix_newlines(data: bytes) -> bytes:
+    """``data`` with CR-only line endings (classic Mac, Excel for Mac) turned into LF.
+
+    Only a file whose first 64 KB hold a CR and no LF is changed: CR inside a
+    line of an LF file is data, and CRLF files are read as they are. Looking
+    at the start only keeps this from scanning every large file.
+    """
+    start = data[:65536]
+    if b"\r" in start and b"\n" not in start and b"\n" not in data:
+        return data.replace(b"\r", b"\n")
+    return data
+
+
+def is_blank(data: bytes) -> bool:
+    """Whether ``data`` holds nothing but white space and a BOM."""
+    return _BLANK.fullmatch(data) is not None
+
+
 def line_of(data: bytes, offset: int) -> int:
     """The 1-based line number holding byte ``offset``."""
     return data.count(b"\n", 0, offset) + 1
@@ -125,9 +145,11 @@ def check_text(data: bytes, name: str, *, skip_bad_lines: bool = False) -> tuple
     is returned so they can be counted as bad rows.
 
     Returns:
-        The data (possibly with bad lines blanked) and how many lines were blanked.
+        The data (possibly with bad lines blanked, CR-only line ends made LF)
+        and how many lines were blanked.
     """
-    if _BLANK.fullmatch(data):  # not strip(): that copies the whole file
+    data = unix_newlines(data)
+    if is_blank(data):  # not strip(): that copies the whole file
         raise fail(name, None, "the file is empty")
     nul = data.find(b"\0")
     bad_utf8: int | None = None
@@ -205,18 +227,38 @@ class Rows:
         text = message(first) if callable(message) else message
         raise fail(self.name, self.where(first), text)
 
-    def check_times(self, ms: NDArray[np.int64], known: NDArray[np.bool_]) -> None:
-        """Reject kept rows whose time (ms since the epoch) is before 2002 or in the future."""
+    def check_times(self, ms: Any, known: NDArray[np.bool_]) -> None:
+        """Reject kept rows whose time (ms since the epoch) is before 2002 or in the future.
+
+        ``ms`` may be int64 or float64 (then infinities and values far beyond
+        int64 are rejected here, before anything casts them).
+        """
         now_ms = int((self.options.now + _FUTURE_SLACK).timestamp() * 1000)
         early = known & (ms < _EARLIEST_MS)
         self.bad(early, lambda i: f"time {_show(ms[i])} is before 2002, when Last.fm began")
         late = known & (ms > now_ms)
         self.bad(late, lambda i: f"time {_show(ms[i])} is more than a day in the future")
 
+    def times_ms(self, seconds: NDArray[np.float64], label: str) -> NDArray[np.int64]:
+        """Unix seconds (NaN where unknown) to int64 ms, rejecting impossible values first.
+
+        Infinite values are bad rows naming ``label``; times before 2002 or in
+        the future are rejected by :meth:`check_times`. Only values that passed
+        are cast, so a huge or infinite number never wraps around in int64.
+        """
+        ms = np.asarray(seconds, dtype=np.float64) * 1000.0
+        known = ~np.isnan(ms)
+        self.bad(np.isinf(ms), lambda i: f"{label} {float(seconds[i]):g} is not a time")
+        self.check_times(ms, known & np.isfinite(ms))
+        return ms_to_int(ms)
+
     def check_durations(self, duration_ms: NDArray[np.float64]) -> None:
-        """Reject kept rows with a negative duration (NaN means unknown)."""
-        neg = np.nan_to_num(duration_ms, nan=0.0) < 0
-        self.bad(neg, lambda i: f"negative duration {duration_ms[i]:g} ms")
+        """Reject kept rows with a negative or impossibly long duration (NaN means unknown)."""
+        values = np.asarray(duration_ms, dtype=np.float64)
+        neg = np.nan_to_num(values, nan=0.0) < 0
+        self.bad(neg, lambda i: f"negative duration {values[i]:g} ms")
+        long = np.nan_to_num(values, nan=0.0, posinf=np.inf) > MAX_DURATION_MS  # inf stays inf
+        self.bad(long, lambda i: f"duration {values[i]:g} ms is longer than a week")
 
     def finish(self, columns: dict[str, Any], source: str) -> Parsed:
         """The kept rows of ``columns`` in the plays schema, window applied.
@@ -307,8 +349,30 @@ def _to_ms(moment: datetime) -> int:
     return int(stamp.value // 1_000_000)
 
 
-def _show(ms: int) -> str:
-    return datetime.fromtimestamp(int(ms) / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+def ms_to_int(ms: Any) -> NDArray[np.int64]:
+    """Float milliseconds to int64, rounded; NaN, infinite or out-of-range values become 0.
+
+    Callers reject such rows first; this only keeps numpy from casting them
+    to garbage (with a warning).
+    """
+    values = np.asarray(ms, dtype=np.float64)
+    fits = np.abs(np.nan_to_num(values, nan=np.inf)) < 2.0**62
+    out = np.zeros(len(values), dtype=np.int64)
+    out[fits] = np.round(values[fits])
+    return out
+
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_FIRST_MS: Final = (datetime.min.replace(tzinfo=UTC) - _EPOCH) // timedelta(milliseconds=1)
+_END_MS: Final = (datetime.max.replace(tzinfo=UTC) - _EPOCH) // timedelta(milliseconds=1)
+
+
+def _show(ms: Any) -> str:
+    """A time in ms since the epoch as a UTC date, or as seconds when no date can hold it."""
+    value = float(ms)
+    if _FIRST_MS <= value <= _END_MS:  # the years 1 to 9999, which datetime can show
+        return datetime.fromtimestamp(value / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return f"{value / 1000:.6g} s since 1970"
 
 
 def missing_text(values: Any) -> NDArray[np.bool_]:

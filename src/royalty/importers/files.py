@@ -149,14 +149,9 @@ def read_files(
                 fmt, parsed = parse_any(item.data, item.name, options, forced)
             except NotHistory as why:
                 if not item.inside:
-                    raise unknown_format(item.name, str(why), forced) from None
+                    raise unknown_format(item.name, why, forced) from None
                 infos.append(FileInfo(item.name, None, note=str(why)))
                 continue
-            except DataFormatError:
-                if item.inside and _is_passable(item.name):
-                    infos.append(FileInfo(item.name, None, note="not a listening history"))
-                    continue
-                raise
             found += 1
             skipped.update(parsed.skipped)
             infos.append(
@@ -170,7 +165,8 @@ def read_files(
                 f"{os.fspath(path)}: no listening history found in it (looked at {looked:,} "
                 f"file{'' if looked == 1 else 's'}); royalty reads Last.fm CSV and JSON, "
                 "Spotify StreamingHistory*, endsong_* and Streaming_History_Audio_*, "
-                "ListenBrainz listens and .scrobbler.log files"
+                "ListenBrainz listens, .scrobbler.log files and Maloja, Koito, Pano Scrobbler "
+                "and Spinitron exports"
             )
     # Files of one source are united in one step and each source is merged once:
     # merging file by file copied everything held so far for every file, so a
@@ -298,13 +294,6 @@ def by_time(times: Any) -> Any:
     starts, lengths = starts[::-1], lengths[::-1]
     placed = np.concatenate([[0], np.cumsum(lengths)[:-1]])  # where each run lands
     return np.arange(n) + np.repeat(starts - placed, lengths)
-
-
-def _is_passable(name: str) -> bool:
-    """Files in a zip or folder whose damage is not ours to report (images, PDFs...)."""
-    from royalty.importers.sniff import hint
-
-    return hint(name) is None
 
 
 _FIRST: Final = datetime(1970, 1, 1, tzinfo=UTC)

@@ -19,8 +19,6 @@ converted once per distinct string.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from typing import Any, Final
 
@@ -41,11 +39,15 @@ from royalty.importers._common import (
     missing_text,
     read_bytes,
 )
+from royalty.importers._csv_lines import LONGEST, fields, find_line, line_of_row, long_line
 from royalty.importers._dates import parse_day_month_year
 
 SOURCE: Final = "lastfm-csv"
 _BOM: Final = b"\xef\xbb\xbf"
 _NO_HEADER: Final = ("artist", "album", "track", "date")
+_COMMENTS: Final = (b"#", b"+ACM-")
+_BLOCK: Final = 1 << 22
+"""pyarrow's block: no CSV line may be longer, and smaller files are read in one thread."""
 # Header names each schema column may go by, in order of preference.
 _ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "artist": ("artist", "artist_name", "artist name"),
@@ -94,27 +96,50 @@ def read_lastfm_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
     return parse(read_bytes(path), os.fspath(path), Options()).plays
 
 
-def header_of(data: bytes) -> list[str] | None:
-    """The lower-cased header fields if the first line is a Last.fm CSV header, else None."""
-    begin = len(_BOM) if data.startswith(_BOM) else 0
-    stop = data.find(b"\n", begin)  # not split(): that would copy the whole file
-    line = data[begin : stop if stop >= 0 else len(data)].rstrip(b"\r").decode("utf-8", "replace")
-    fields = [f.strip().lower() for f in next(csv.reader([line]), [])]
-    names = set(fields)
+def start_of(data: bytes) -> tuple[int, int]:
+    """Where the CSV proper begins: the byte offset after a BOM and comment lines, and
+    how many comment lines come before it.
+
+    Libre.fm's exports open with ``#`` comment lines; some were saved as UTF-7,
+    where ``#`` reads ``+ACM-``. Such lines are comments only when a header
+    follows them: in a file without a header, a first row whose artist starts
+    with ``#`` ("#1 Dads") is a play.
+    """
+    first = len(_BOM) if data.startswith(_BOM) else 0
+    begin, lines = first, 0
+    while data.startswith(_COMMENTS, begin):
+        stop = data.find(b"\n", begin)
+        if stop < 0:
+            return first, 0
+        begin, lines = stop + 1, lines + 1
+    if lines and header_of(data, begin) is None:
+        return first, 0
+    return begin, lines
+
+
+def header_of(data: bytes, begin: int | None = None) -> list[str] | None:
+    """The lower-cased header fields if the first line (from ``begin``) is a Last.fm CSV
+    header, else None. ``begin`` defaults to :func:`start_of`."""
+    if begin is None:
+        begin = start_of(data)[0]
+    stop = data.find(b"\n", begin, begin + LONGEST + 1)  # never the whole file
+    found = [f.strip().lower() for f in fields(data[begin : stop if stop >= 0 else None])]
+    names = set(found)
     has_time = any(n in names for n in _UNIX_NAMES + _TEXT_TIME_NAMES)
     has_artist = any(n in names for n in _ALIASES["artist"])
     has_track = any(n in names for n in _ALIASES["track"])
-    return fields if has_time and has_artist and has_track else None
+    return found if has_time and has_artist and has_track else None
 
 
-def looks_like_no_header(data: bytes) -> bool:
+def looks_like_no_header(data: bytes, begin: int | None = None) -> bool:
     """Whether the first rows look like lastfm-to-csv: four fields, a date last."""
-    begin = len(_BOM) if data.startswith(_BOM) else 0
+    if begin is None:
+        begin = start_of(data)[0]
     first = data[begin : begin + 8192]
     lines = [ln for ln in first.split(b"\n")[:20] if ln.strip()][:-1] or [first]
     dates = []
     for raw in lines:
-        row = next(csv.reader([raw.rstrip(b"\r").decode("utf-8", "replace")]), [])
+        row = fields(raw)
         if len(row) != 4:
             return False
         if row[3].strip():
@@ -127,6 +152,14 @@ def looks_like_no_header(data: bytes) -> bool:
     return bool(not np.isnan(fast).any() or not np.isnan(_parse_times(pd.Index(dates))).any())
 
 
+def _from_utf7(data: bytes) -> bytes:
+    """A UTF-7 file (its comments start ``+ACM-``) as UTF-8; unchanged if it is not UTF-7."""
+    try:
+        return data.decode("utf-7").encode("utf-8")
+    except UnicodeError:
+        return data
+
+
 def parse(data: bytes, name: str, options: Options) -> Parsed:
     """Parse the bytes of a Last.fm CSV export (see the module docstring).
 
@@ -134,17 +167,25 @@ def parse(data: bytes, name: str, options: Options) -> Parsed:
         DataFormatError: the file or a row cannot be read.
     """
     data, blanked = check_text(data, name, skip_bad_lines=options.skip_bad_rows)
-    body = memoryview(data)[len(_BOM) :] if data.startswith(_BOM) else memoryview(data)
-    header = header_of(data)
+    begin, lead = start_of(data)
+    if data.startswith(b"+ACM-", len(_BOM) if data.startswith(_BOM) else 0):
+        data = _from_utf7(data)
+        begin, lead = start_of(data)
+    body = memoryview(data)[begin:]
+    header = header_of(data, begin)
     names = header if header is not None else list(_NO_HEADER)
-    if header is None and not looks_like_no_header(data):
+    if header is None and not looks_like_no_header(data, begin):
         raise fail(
-            name, "line 1", "not a Last.fm CSV: expected a header or artist,album,track,date"
+            name,
+            f"line {lead + 1}",
+            "not a Last.fm CSV: expected a header or artist,album,track,date",
         )
-    quoted = data.find(b'"') >= 0
-    table, invalid = _read_table(body, names, header is not None, quoted, name, options)
+    quoted = data.find(b'"', begin) >= 0
+    table, invalid = _read_table(body, names, header is not None, quoted, name, options, lead)
     n = table.num_rows
-    rows = Rows(name, n, lambda i: f"line {_line_of_row(data, i, len(names), header)}", options)
+    rows = Rows(
+        name, n, lambda i: f"line {lead + line_of_row(body, i, len(names), header)}", options
+    )
     if blanked + invalid:
         rows.skipped[BAD_ROW] += blanked + invalid
 
@@ -154,7 +195,7 @@ def parse(data: bytes, name: str, options: Options) -> Parsed:
         if any(alias in names for alias in aliases)
     }
     if "artist" not in where or "track" not in where:  # header_of guarantees both
-        raise fail(name, "line 1", "the header names no artist or no track column")
+        raise fail(name, f"line {lead + 1}", "the header names no artist or no track column")
     ms, known = _times(names, table, rows)
     text = {key: _as_strings(table.column(i)) for key, i in where.items()}
     rows.skip(~known, NOW_PLAYING)
@@ -172,8 +213,12 @@ def _read_table(
     quoted: bool,
     name: str,
     options: Options,
+    lead: int,
 ) -> tuple[Any, int]:
-    """Read every column as text, empty fields as missing; returns the table and bad-row count."""
+    """Read every column as text, empty fields as missing; returns the table and bad-row count.
+
+    ``lead`` is the number of comment lines before ``body``, for line numbers.
+    """
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -192,7 +237,14 @@ def _read_table(
         table = pacsv.read_csv(
             pa.py_buffer(body),
             read_options=pacsv.ReadOptions(
-                column_names=labels, skip_rows=1 if has_header else 0, block_size=1 << 22
+                column_names=labels,
+                skip_rows=1 if has_header else 0,
+                block_size=_BLOCK,
+                # A file of one block gains nothing from threads, and a pool
+                # thread still starting when the interpreter exits right after
+                # an error aborts the process ("terminate called without an
+                # active exception", exit 134).
+                use_threads=len(body) > _BLOCK,
             ),
             parse_options=pacsv.ParseOptions(
                 # Only a quoted value can hold a newline; without quotes the
@@ -211,11 +263,16 @@ def _read_table(
         data = bytes(body)
         if invalid:
             bad = invalid[-1]
-            pos = _find_line(data, bad.encode())
-            where = f"line {line_of(data, pos)}" if pos >= 0 else None
-            got = len(next(csv.reader([bad]), []))
+            pos = find_line(data, bad.encode())
+            where = f"line {lead + line_of(data, pos)}" if pos >= 0 else None
+            got = len(fields(bad.encode()))
             raise fail(
                 name, where, f"expected {len(names)} fields, found {got} (truncated or garbled row)"
+            ) from exc
+        long = long_line(data, _BLOCK)
+        if long is not None:
+            raise fail(
+                name, f"line {lead + long}", "a line longer than 4 MB: this is not a CSV export"
             ) from exc
         raise fail(name, None, f"cannot parse the CSV: {exc}") from exc
     return table, len(invalid)
@@ -239,6 +296,8 @@ def _times(names: list[str], table: Any, rows: Rows) -> tuple[np.ndarray, np.nda
     if chosen is None:
         raise fail(rows.name, "line 1", "the header names no time column (uts, utc_time, date)")
     column = table.column(names.index(chosen)).combine_chunks()
+    if unix is None and _all_digits(column):  # Libre.fm's Time column: unix seconds
+        unix = chosen
     if unix is None:
         # Each row read straight from the bytes: Last.fm dates are nearly all
         # distinct, so a dictionary of them would cost more than it saves.
@@ -261,6 +320,17 @@ def _times(names: list[str], table: Any, rows: Rows) -> tuple[np.ndarray, np.nda
     known &= ~empty
     ms_float[~known] = 0
     return ms_float.astype(np.int64), known
+
+
+def _all_digits(column: Any) -> bool:
+    """Whether a text time column holds only unix seconds (checked on the first value first)."""
+    import pyarrow.compute as pc
+
+    first = column.drop_null()[:1].to_pylist()
+    if not first or not str(first[0]).strip().isdigit():
+        return False
+    digits = pc.match_substring_regex(column, r"^\s*\d{1,12}\s*$")
+    return bool(pc.all(digits).as_py())
 
 
 def _read_distinct(column: Any, unix: str | None) -> tuple[np.ndarray, np.ndarray]:
@@ -303,40 +373,3 @@ def _parse_times(cats: pd.Index) -> np.ndarray:
         idx = np.flatnonzero(todo)[ok]
         out[idx] = parsed[ok].astype("datetime64[ms, UTC]").astype("int64").to_numpy()
     return out
-
-
-def _line_of_row(data: bytes, index: int, width: int, header: list[str] | None) -> int:
-    """The line on which row ``index`` (counting kept rows from 0) starts.
-
-    Mirrors pyarrow's reading: blank lines and rows with the wrong number of
-    fields are not rows. Only called to name a bad row, so speed does not matter.
-    """
-    text = data.decode("utf-8", "replace")
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    seen, start = -1, 1
-    for row in reader:
-        if header is not None and reader.line_num == 1 and seen == -1 and start == 1:
-            start = reader.line_num + 1
-            seen = -1
-            header = None
-            continue
-        if row and len(row) == width:
-            seen += 1
-            if seen == index:
-                return start
-        start = reader.line_num + 1
-    return start
-
-
-def _find_line(data: bytes, text: bytes) -> int:
-    """The offset of the first whole line equal to ``text``, or -1."""
-    pos = data.find(text)
-    while pos >= 0:
-        at_start = pos == 0 or data[pos - 1 : pos] == b"\n"
-        after = data[pos + len(text) : pos + len(text) + 2]
-        if at_start and (after in (b"", b"\n", b"\r\n") or after.startswith(b"\n")):
-            return pos
-        pos = data.find(text, pos + 1)
-    return -1

@@ -1,7 +1,9 @@
 """Saved Last.fm API responses: pages of ``user.getRecentTracks``.
 
 A file holds one page ``{"recenttracks": {"track": [...]}}``, or an array of
-such pages (as backup tools save them). Each track has ``date.uts`` (unix
+such pages (as backup tools save them), or an array of bare pages
+``{"track": [...], "@attr": {...}}`` without the ``recenttracks`` wrapper (the
+JSON export of lastfm.ghan.nl). Each track has ``date.uts`` (unix
 seconds, the start of the play), ``artist['#text']`` (or ``artist.name`` in
 the ``extended=1`` shape), ``name``, ``album['#text']`` and ``mbid`` fields. The
 track Last.fm is playing right now carries ``@attr.nowplaying`` and no date: it
@@ -33,9 +35,21 @@ SOURCE: Final = "lastfm-api"
 
 
 def is_pages(doc: Any) -> bool:
-    """Whether a parsed JSON document is one or more ``recenttracks`` pages."""
+    """Whether a parsed JSON document is one or more ``recenttracks`` pages, wrapped or bare."""
     first = doc[0] if isinstance(doc, list) and doc else doc
-    return isinstance(first, dict) and isinstance(first.get("recenttracks"), dict)
+    return _page(first) is not None
+
+
+def _page(value: Any) -> dict[str, Any] | None:
+    """The ``{"track": ..., "@attr": ...}`` part of a page, wrapped in ``recenttracks`` or not."""
+    if not isinstance(value, dict):
+        return None
+    recent = value.get("recenttracks")
+    if isinstance(recent, dict):
+        return recent
+    if "track" in value and isinstance(value.get("@attr"), dict):
+        return value
+    return None
 
 
 def tracks_of(doc: Any, name: str) -> list[Any]:
@@ -43,8 +57,8 @@ def tracks_of(doc: Any, name: str) -> list[Any]:
     pages = doc if isinstance(doc, list) else [doc]
     out: list[Any] = []
     for number, page in enumerate(pages, start=1):
-        recent = page.get("recenttracks") if isinstance(page, dict) else None
-        tracks = recent.get("track") if isinstance(recent, dict) else None
+        recent = _page(page)
+        tracks = recent.get("track") if recent is not None else None
         if isinstance(tracks, dict):  # Last.fm sends a lone track as an object
             tracks = [tracks]
         if not isinstance(tracks, list):
@@ -88,8 +102,7 @@ def from_pages(doc: Any, name: str, options: Options) -> Parsed:
     track = texts([t.get("name") for t in objs], rows, "name")
     rows.skip([x is None for x in track], NO_TRACK)
     seconds = integers(uts_raw, rows, "date.uts")
-    ms = (np.nan_to_num(seconds) * 1000).astype(np.int64)
-    rows.check_times(ms, ~np.isnan(seconds))
+    ms = rows.times_ms(seconds, "date.uts")
 
     def text_col(values: list[Any], label: str) -> Any:
         return np.array(texts(values, rows, label), dtype=object)

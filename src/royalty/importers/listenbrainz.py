@@ -12,7 +12,6 @@ the string ``"None"`` means no MBID. ``additional_info.duration_ms`` (or
 
 from __future__ import annotations
 
-import json
 from typing import Any, Final
 
 import numpy as np
@@ -24,10 +23,8 @@ from royalty.importers._common import (
     Options,
     Parsed,
     Rows,
-    check_text,
-    fail,
 )
-from royalty.importers._json_values import integers, texts
+from royalty.importers._json_values import integers, json_lines, shown, texts
 
 SOURCE: Final = "listenbrainz"
 
@@ -45,7 +42,7 @@ def listens_of(doc: Any) -> list[Any] | None:
         inner = doc.get("payload", doc)
         listens = inner.get("listens") if isinstance(inner, dict) else None
         return listens if isinstance(listens, list) else None
-    if isinstance(doc, list) and doc and is_listen(doc[0]):
+    if isinstance(doc, list) and any(map(is_listen, doc[:50])):  # not only the first record
         return doc
     return None
 
@@ -56,27 +53,10 @@ def parse_jsonl(data: bytes, name: str, options: Options) -> Parsed:
     Raises:
         DataFormatError: ``FILE: line N: ...`` for a line that is not a listen.
     """
-    data, blanked = check_text(data, name, skip_bad_lines=options.skip_bad_rows)
-    lines = data.decode("utf-8-sig").split("\n")
-    records: list[Any] = []
-    line_numbers: list[int] = []
-    broken = 0
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError as exc:
-            if options.skip_bad_rows:
-                broken += 1
-                continue
-            last = number == len(lines) or not any(x.strip() for x in lines[number:])
-            what = "the line ends early: the file is truncated" if last else "not valid JSON"
-            raise fail(name, f"line {number}", f"{what} ({exc.msg})") from exc
-        line_numbers.append(number)
-    parsed = from_listens(records, name, options, where=lambda i: f"line {line_numbers[i]}")
-    if blanked + broken:
-        parsed.skipped[BAD_ROW] += blanked + broken
+    lines = json_lines(data, name, options)
+    parsed = from_listens(lines.records, name, options, where=lines.where)
+    if lines.bad:
+        parsed.skipped[BAD_ROW] += lines.bad
     return parsed
 
 
@@ -117,8 +97,7 @@ def from_listens(records: list[Any], name: str, options: Options, where: Any = N
     track = texts([m.get("track_name") for m in meta], rows, "track_name")
     rows.skip([t is None for t in track], NO_TRACK)
     seconds = _seconds([r.get("listened_at") for r in objs], rows)
-    ms = np.round(np.nan_to_num(seconds) * 1000).astype(np.int64)
-    rows.check_times(ms, ~np.isnan(seconds))
+    ms = rows.times_ms(seconds, "listened_at")
     dur_ms = [a.get("duration_ms") for a in info]
     dur_s = [a.get("duration") for a in info]
     duration = integers(dur_ms, rows, "additional_info.duration_ms")
@@ -163,12 +142,10 @@ def _seconds(values: list[Any], rows: Rows) -> Any:
     for i, v in enumerate(values):
         if isinstance(v, bool):
             continue
-        if isinstance(v, (int, float)):
-            out[i] = float(v)
-        elif isinstance(v, str):
-            try:
+        try:  # a huge int, an infinity or "inf" is left to Rows.times_ms to reject
+            if isinstance(v, (int, float)) or (isinstance(v, str) and len(v) < 40):
                 out[i] = float(v)
-            except ValueError:
-                continue
-    rows.bad(np.isnan(out), lambda i: f"listened_at is {values[i]!r}, expected unix seconds")
+        except (ValueError, OverflowError):
+            continue
+    rows.bad(np.isnan(out), lambda i: f"listened_at is {shown(values[i])}, expected unix seconds")
     return out

@@ -4,7 +4,9 @@ Header lines start with ``#`` (``#AUDIOSCROBBLER/1.1``, ``#TZ/UTC`` or
 ``#TZ/UNKNOWN``, ``#CLIENT/...``). Each play is one tab-separated line:
 artist, album, title, track number, duration in seconds, rating (``L``
 listened, ``S`` skipped), unix time of the start, and an optional track MBID.
-Only ``L`` lines are plays; ``S`` lines are skipped and counted.
+Only ``L`` lines are plays; ``S`` lines are skipped and counted, and so are
+lines whose artist is ``<Untagged>`` (Rockbox's placeholder for a file
+without an artist tag), as having no artist.
 
 Under ``#TZ/UNKNOWN`` the player's clock had no time zone: the "unix time" is
 the local wall-clock time, so a time zone must be given (``tz``) to place it.
@@ -14,8 +16,6 @@ The duration is the track's length as the player knew it, kept as
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any, Final
 
 import numpy as np
@@ -37,6 +37,7 @@ from royalty.importers._common import (
 SOURCE: Final = "scrobbler-log"
 MAGIC: Final = b"#AUDIOSCROBBLER/"
 _FIELDS: Final = 8
+UNTAGGED: Final = "<Untagged>"
 
 
 def parse(data: bytes, name: str, options: Options) -> Parsed:
@@ -60,7 +61,7 @@ def parse(data: bytes, name: str, options: Options) -> Parsed:
     short = 0
     for number, line in enumerate(text.split("\n"), start=1):
         line = line.rstrip("\r")
-        if line.startswith("#"):
+        if line.startswith("#") and "\t" not in line:  # a play's artist may start with #
             local |= line.strip().upper() == "#TZ/UNKNOWN"
             if local and not options.tz:
                 raise fail(
@@ -72,7 +73,7 @@ def parse(data: bytes, name: str, options: Options) -> Parsed:
             continue
         if not line.strip():
             continue
-        fields = next(csv.reader(io.StringIO(line), delimiter="\t", quoting=csv.QUOTE_NONE))
+        fields = line.split("\t")  # no quoting in this format: a tab always separates
         if len(fields) == _FIELDS - 1:  # the MBID is optional
             fields.append("")
         if len(fields) != _FIELDS:
@@ -94,7 +95,10 @@ def parse(data: bytes, name: str, options: Options) -> Parsed:
     rating = rating.str.strip().str.upper()
     rows.bad(~rating.isin(["L", "S"]).to_numpy(dtype=bool), lambda i: "rating must be L or S")
     rows.skip((rating == "S").to_numpy(dtype=bool), RATED_SKIP)
-    rows.skip(missing_text(artist), NO_ARTIST)
+    # Rockbox writes <Untagged> for a file without an artist tag (the title is then
+    # the file name): no artist to pay.
+    untagged = artist.str.strip().str.lower() == UNTAGGED.lower()
+    rows.skip(missing_text(artist) | untagged.to_numpy(dtype=bool), NO_ARTIST)
     rows.skip(missing_text(title), NO_TRACK)
     seconds = pd.to_numeric(stamp.str.strip(), errors="coerce").to_numpy(dtype=float)
     rows.bad(np.isnan(seconds), lambda i: f"time {stamp.iloc[i]!r} is not unix seconds")
@@ -103,8 +107,10 @@ def parse(data: bytes, name: str, options: Options) -> Parsed:
     rows.bad(wrong, lambda i: f"duration {length.iloc[i]!r} is not a number of seconds")
     dur_ms = duration.to_numpy(dtype=float) * 1000
     rows.check_durations(dur_ms)
-    ms = _start_ms(np.nan_to_num(seconds), local, options.tz)
-    rows.check_times(ms, ~np.isnan(seconds))
+    # Checked (2002 to now) before the cast; a wall-clock time is within a day of it.
+    ms = _start_ms(rows.times_ms(seconds, "time"), local, options.tz)
+    if local:  # the checks again, now that the time is placed in its zone
+        rows.check_times(ms, ~np.isnan(seconds))
     columns: dict[str, Any] = {
         "played_at": ms,
         "artist": artist.to_numpy(),
@@ -116,9 +122,8 @@ def parse(data: bytes, name: str, options: Options) -> Parsed:
     return rows.finish(columns, SOURCE)
 
 
-def _start_ms(seconds: Any, local: bool, tz: str | None) -> Any:
-    """UTC milliseconds; local wall-clock seconds are placed in ``tz`` first."""
-    ms = (np.asarray(seconds, dtype=float) * 1000).astype(np.int64)
+def _start_ms(ms: Any, local: bool, tz: str | None) -> Any:
+    """UTC milliseconds; local wall-clock milliseconds are placed in ``tz`` first."""
     if not local or len(ms) == 0:
         return ms
     wall = pd.to_datetime(ms, unit="ms")

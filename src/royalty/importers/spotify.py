@@ -16,6 +16,8 @@ kept; pricing decides whether they count.
 
 from __future__ import annotations
 
+import itertools
+from collections import Counter
 from typing import Any, Final
 
 import numpy as np
@@ -30,9 +32,37 @@ from royalty.importers._json_values import get, integers, iso_times, record_rows
 
 ACCOUNT: Final = "spotify-account"
 EXTENDED: Final = "spotify-extended"
-ACCOUNT_KEYS: Final = frozenset({"endTime", "artistName", "trackName", "msPlayed"})
-EXTENDED_KEYS: Final = frozenset({"ts", "ms_played", "master_metadata_album_artist_name"})
-PODCAST_KEYS: Final = frozenset({"endTime", "podcastName", "episodeName", "msPlayed"})
+# Keys that tell the layouts apart; none of them alone, since a record may lack any one.
+_EXTENDED_MARKS: Final = frozenset(
+    {"ms_played", "master_metadata_track_name", "master_metadata_album_artist_name",
+     "spotify_track_uri", "spotify_episode_uri"}
+)  # fmt: skip
+_ACCOUNT_MARKS: Final = frozenset({"artistName", "trackName"})
+_PODCAST_MARKS: Final = frozenset({"podcastName", "episodeName"})
+
+
+def kind_of(records: list[Any]) -> str | None:
+    """Which Spotify history a JSON array holds, by the keys of its first records.
+
+    Returns:
+        ``"spotify-account"``, ``"spotify-extended"``, ``"podcast"`` (account
+        data's podcast file) or None when the records are not Spotify's.
+
+    Example:
+        >>> kind_of([{"endTime": "2020-02-20 11:02", "artistName": "A", "trackName": "T"}])
+        'spotify-account'
+    """
+    votes: Counter[str] = Counter()
+    for record in itertools.islice(records, 200):
+        if not isinstance(record, dict):
+            continue
+        if "ts" in record and not _EXTENDED_MARKS.isdisjoint(record):
+            votes[EXTENDED] += 1
+        elif "endTime" in record and not _ACCOUNT_MARKS.isdisjoint(record):
+            votes[ACCOUNT] += 1
+        elif "endTime" in record and not _PODCAST_MARKS.isdisjoint(record):
+            votes["podcast"] += 1
+    return votes.most_common(1)[0][0] if votes else None
 
 
 def from_account(records: Any, name: str, options: Options) -> Parsed:
