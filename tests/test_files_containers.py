@@ -215,7 +215,8 @@ def test_a_zip_holding_only_a_binary_file_says_how_many_it_looked_at(tmp_path: P
     assert read_zip(tmp_path, data).endswith(
         "no listening history found in it (looked at 1 file); royalty reads Last.fm CSV and "
         "JSON, Spotify StreamingHistory*, endsong_* and Streaming_History_Audio_*, "
-        "ListenBrainz listens and .scrobbler.log files"
+        "ListenBrainz listens, .scrobbler.log files and Maloja, Koito, Pano Scrobbler and "
+        "Spinitron exports"
     )
 
 
