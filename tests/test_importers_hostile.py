@@ -158,7 +158,7 @@ def test_binary_file_in_a_folder_is_passed_over_and_named_alone_is_an_error(
     (folder / "scrobbles_old.csv").write_text("Biome,Kora,Let Me,20 Nov 2020 09:35\n")
     result = read_files(folder)
     assert len(result.plays) == 1
-    assert [f.note for f in result.passed_over] == ["not a text file"]
+    assert [f.note for f in result.passed_over] == ["a binary file, not a listening history"]
     with pytest.raises(DataFormatError, match=rf"{name}: line 1: NUL byte"):
         read_files(folder / name)
 
