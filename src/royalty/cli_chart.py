@@ -8,7 +8,6 @@ matplotlib draws with Agg (no window is ever opened).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Final
 
@@ -39,6 +38,7 @@ from royalty.cli_common import (
     handle_errors,
 )
 from royalty.errors import UsageError
+from royalty.fileio import output_target, write_atomic, write_error
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -185,12 +185,12 @@ def _target(kind: str, output: Path | None) -> Path:
     if kind not in KINDS:
         raise UsageError(f"no chart called {kind!r}; choose one of {', '.join(KINDS)}")
     target = (output or Path(f"royalty-{kind}.png")).expanduser()
+    check_output(target)  # first: `-o /tmp` is a folder, whatever its name ends in
     if target.suffix.lower() not in FORMATS:
         raise UsageError(
             f"cannot tell the format of {str(target)!r}: end the --output name "
             f"in {', '.join(FORMATS)}"
         )
-    check_output(target)
     return target
 
 
@@ -236,7 +236,11 @@ def draw(kind: str, history: History, scenario: Scenario, top: int) -> Axes:
 
 
 def save(ax: Axes, target: Path) -> None:
-    """Save the figure of ``ax`` to ``target`` atomically, then close it."""
+    """Save the figure of ``ax`` to ``target`` atomically, then close it.
+
+    ``target`` is checked as ``--output`` is (a symbolic link is written
+    through, a folder or a device refused).
+    """
     import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
 
@@ -245,12 +249,12 @@ def save(ax: Axes, target: Path) -> None:
     fig = ax.figure
     while not isinstance(fig, Figure):  # a subfigure: save the whole figure
         fig = fig.figure
-    tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp{target.suffix}")
     try:
-        fig.savefig(tmp, format=target.suffix.lower()[1:], dpi=SAVE_DPI)
-        os.replace(tmp, target)
+        real = output_target(target)
+        write_atomic(
+            real, lambda fh: fig.savefig(fh, format=target.suffix.lower()[1:], dpi=SAVE_DPI)
+        )
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot write {target}: {write_error(exc)}") from None
     finally:
         plt.close(fig)
