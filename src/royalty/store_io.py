@@ -1,0 +1,245 @@
+"""The store's Parquet files: written with checksums, read only when they check out.
+
+A flipped bit on disk must never become different numbers in a report. Three
+things protect a file of plays:
+
+* Parquet page checksums (CRC-32 of every data and dictionary page), written
+  with ``write_page_checksum=True`` and verified on every read of a page.
+* ``royalty.checksum`` in the footer: a SHA-256 of the footer's key-value
+  metadata (royalty's own keys and pandas' column metadata) and of
+  ``royalty.row_groups``, the number of plays and the first and last
+  ``played_at`` of each row group. Reading with ``--since``/``--until`` skips
+  row groups by their footer statistics, so those are checked against it.
+* The columns and dtypes read are checked against :mod:`royalty.schema`.
+
+A failed check is "the stored plays of USER are damaged (…)". Files written
+before checksums existed (their footer holds exactly the four older
+``royalty.*`` keys) are still read, without the footer checks; the next write
+adds them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from royalty import schema
+from royalty.errors import StoreError
+from royalty.fileio import write_atomic
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+META_PREFIX: Final = "royalty."
+CHECKSUM_KEY: Final = b"royalty.checksum"
+ROW_GROUPS_KEY: Final = b"royalty.row_groups"
+ROW_GROUP_ROWS: Final = 1 << 20
+"""Plays per row group: fixed, so that the groups' ranges are known before writing."""
+_LEGACY_KEYS: Final = frozenset(
+    {b"ARROW:schema", b"pandas"}
+    | {f"{META_PREFIX}{k}".encode() for k in ("updated_at", "plays", "first_play", "last_play")}
+)
+_TIME_COLUMN: Final = schema.COLUMNS.index("played_at")
+
+
+@dataclass(frozen=True)
+class Footer:
+    """What a file's footer says about the plays in it (checked)."""
+
+    plays: int
+    first_play: datetime | None
+    last_play: datetime | None
+    updated_at: datetime
+
+
+def damaged(user: str, path: Path, reason: str) -> StoreError:
+    """The error for a file of plays that fails a check."""
+    return StoreError(
+        f"the stored plays of {user} are damaged ({reason}); move {path.parent} away and "
+        f"import them again (`royalty import {user}`, and any files you imported)"
+    )
+
+
+def write_plays(plays: pd.DataFrame, path: Path) -> None:
+    """Write ``plays`` (sorted by ``played_at``) to ``path`` atomically, with checksums.
+
+    Raises:
+        OSError: the file cannot be written; the old one is unchanged.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(plays, preserve_index=False)
+    times = plays["played_at"].array.asi8 if len(plays) else []
+    first = plays["played_at"].iloc[0] if len(plays) else None
+    last = plays["played_at"].iloc[-1] if len(plays) else None
+    groups = []
+    for start in range(0, len(times), ROW_GROUP_ROWS):
+        stop = min(start + ROW_GROUP_ROWS, len(times))
+        groups.append(f"{stop - start}:{times[start]}:{times[stop - 1]}")
+    extra = {
+        "updated_at": datetime.now(UTC).isoformat(),
+        "plays": str(len(plays)),
+        "first_play": first.isoformat() if first is not None else "",
+        "last_play": last.isoformat() if last is not None else "",
+        "row_groups": ",".join(groups),
+    }
+    meta = dict(table.schema.metadata or {})
+    meta.update({(META_PREFIX + k).encode(): v.encode() for k, v in extra.items()})
+    meta[CHECKSUM_KEY] = _digest(meta)
+    table = table.replace_schema_metadata(meta)
+    # Statistics only where load() filters: on the text columns they would
+    # double the time of every write and serve no query of ours.
+    write_atomic(
+        path,
+        lambda fh: pq.write_table(
+            table,
+            fh,
+            compression="zstd",
+            row_group_size=ROW_GROUP_ROWS,
+            write_statistics=["played_at", "duration_ms"],
+            write_page_checksum=True,
+        ),
+    )
+
+
+def _digest(meta: Mapping[bytes, bytes]) -> bytes:
+    """SHA-256 of the footer's metadata, except the checksum itself and Arrow's schema."""
+    h = hashlib.sha256()
+    for key in sorted(meta):
+        if key in (CHECKSUM_KEY, b"ARROW:schema"):
+            continue
+        for part in (key, meta[key]):
+            h.update(len(part).to_bytes(8, "little"))
+            h.update(part)
+    return b"sha256:" + h.hexdigest().encode()
+
+
+def read_footer(user: str, path: Path) -> tuple[pq.FileMetaData, Footer]:
+    """Read and check the footer of ``path``: checksum, columns and row groups.
+
+    Raises:
+        StoreError: the file is damaged or is not a file of royalty's plays.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        footer = pq.read_metadata(path)
+        arrow = footer.schema.to_arrow_schema()
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise damaged(user, path, _short(exc)) from None
+    _check_columns(user, path, arrow)  # first: it best describes a file of another kind
+    meta = footer.metadata or {}
+    if frozenset(meta) != _LEGACY_KEYS:
+        if meta.get(CHECKSUM_KEY) != _digest(meta):
+            raise damaged(user, path, "its metadata does not match its checksum")
+        _check_row_groups(user, path, footer, meta.get(ROW_GROUPS_KEY, b"").decode("latin-1"))
+    info = {k.decode("latin-1"): v.decode("utf-8", "replace") for k, v in meta.items()}
+    try:
+        first = _time(info.get(f"{META_PREFIX}first_play", ""))
+        last = _time(info.get(f"{META_PREFIX}last_play", ""))
+        updated = _time(info.get(f"{META_PREFIX}updated_at", "")) or datetime.fromtimestamp(
+            path.stat().st_mtime, UTC
+        )
+        plays = int(info.get(f"{META_PREFIX}plays") or footer.num_rows)
+    except ValueError as exc:
+        raise damaged(user, path, f"bad metadata: {exc}") from None
+    if plays != footer.num_rows:
+        raise damaged(user, path, f"{plays} plays listed, {footer.num_rows} in the file")
+    return footer, Footer(plays=plays, first_play=first, last_play=last, updated_at=updated)
+
+
+def _time(text: str) -> datetime | None:
+    """A time from the footer: ISO 8601 with a UTC offset, or empty."""
+    if not text:
+        return None
+    when = datetime.fromisoformat(text)
+    if when.tzinfo is None:
+        raise ValueError(f"{text!r} has no time zone")
+    return when
+
+
+def _check_row_groups(user: str, path: Path, footer: pq.FileMetaData, recorded: str) -> None:
+    """The footer's row groups are those written: rows and ``played_at`` statistics."""
+    expected = [tuple(int(n) for n in g.split(":")) for g in recorded.split(",") if g]
+    actual = []
+    for i in range(footer.num_row_groups):
+        group = footer.row_group(i)
+        stats = group.column(_TIME_COLUMN).statistics if group.num_columns > _TIME_COLUMN else None
+        if stats is None or not stats.has_min_max:
+            raise damaged(user, path, f"row group {i} has no time statistics")
+        actual.append((group.num_rows, stats.min_raw, stats.max_raw))
+    if actual != expected:
+        raise damaged(user, path, "its row groups do not match its checksum")
+
+
+def _check_columns(user: str, path: Path, arrow: object) -> None:
+    """The file holds the schema's columns with the types royalty writes."""
+    import pyarrow as pa
+
+    assert isinstance(arrow, pa.Schema)
+    if tuple(arrow.names) != schema.COLUMNS:
+        raise damaged(
+            user, path, f"it is not a file of royalty's plays: columns {', '.join(arrow.names)}"
+        )
+    for field in arrow:
+        kind = field.type
+        if field.name == "played_at":
+            good = kind == pa.timestamp("ms", tz="UTC")
+        elif field.name == "duration_ms":
+            good = kind == pa.int64()
+        else:
+            good = pa.types.is_dictionary(kind) and (
+                pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type)
+            )
+        if not good:
+            raise damaged(user, path, f"column {field.name} is {kind}")
+
+
+def read_plays(
+    user: str,
+    path: Path,
+    *,
+    columns: Sequence[str] | None,
+    filters: list[tuple[str, str, object]] | None,
+) -> pd.DataFrame:
+    """Read the plays in ``path``, verifying page checksums, footer and dtypes.
+
+    Raises:
+        StoreError: the file is damaged; nothing is returned.
+    """
+    import pandas as pd
+    import pyarrow as pa
+
+    _, info = read_footer(user, path)
+    try:
+        frame = pd.read_parquet(
+            path,
+            columns=list(columns) if columns is not None else None,
+            filters=filters,
+            page_checksum_verification=True,
+        )
+    except (OSError, ValueError, TypeError, KeyError, IndexError, pa.ArrowException) as exc:
+        raise damaged(user, path, _short(exc)) from None
+    expected = schema.dtypes()
+    wanted = list(columns) if columns is not None else list(schema.COLUMNS)
+    if list(frame.columns) != wanted:
+        raise damaged(user, path, f"read columns {', '.join(map(str, frame.columns))}")
+    for column in wanted:
+        if str(frame[column].dtype) != str(expected[column]):
+            raise damaged(user, path, f"column {column} reads as {frame[column].dtype}")
+    if not filters and len(frame) != info.plays:
+        raise damaged(user, path, f"{len(frame)} plays read, {info.plays} listed")
+    return frame
+
+
+def _short(exc: BaseException) -> str:
+    """The first line of an error from the Parquet reader, at most 120 characters."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text if len(text) <= 120 else text[:117] + "..."
