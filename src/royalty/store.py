@@ -179,7 +179,6 @@ def load(
         UnknownUserError: nothing is stored for ``user``.
         StoreError: the stored file is damaged or cannot be read.
     """
-    import pandas as pd
 
     path = plays_path(user, home)
     if not _stored(path):
@@ -187,12 +186,8 @@ def load(
             f"no plays are stored for {user!r}; run `royalty import {user}` first "
             "(`royalty users` lists who is stored)"
         )
-    filters: list[tuple[str, str, object]] = []
-    if since is not None:
-        filters.append(("played_at", ">=", pd.Timestamp(since)))
-    if until is not None:
-        filters.append(("played_at", "<", pd.Timestamp(until)))
-    return read_plays(validate_user(user).lower(), path, columns=columns, filters=filters or None)
+    name = validate_user(user).lower()
+    return read_plays(name, path, columns=columns, since=since, until=until)
 
 
 def merge(

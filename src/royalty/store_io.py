@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -44,7 +44,7 @@ _LEGACY_KEYS: Final = frozenset(
     {b"ARROW:schema", b"pandas"}
     | {f"{META_PREFIX}{k}".encode() for k in ("updated_at", "plays", "first_play", "last_play")}
 )
-_TIME_COLUMN: Final = schema.COLUMNS.index("played_at")
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,8 @@ class Footer:
     first_play: datetime | None
     last_play: datetime | None
     updated_at: datetime
+    row_groups: list[tuple[int, int, int]] | None = None
+    """Each row group's (plays, first and last ``played_at`` in ms); None in older files."""
 
 
 def damaged(user: str, path: Path, reason: str) -> StoreError:
@@ -136,10 +138,11 @@ def read_footer(user: str, path: Path) -> tuple[pq.FileMetaData, Footer]:
         raise damaged(user, path, _short(exc)) from None
     _check_columns(user, path, arrow)  # first: it best describes a file of another kind
     meta = footer.metadata or {}
+    groups = None
     if frozenset(meta) != _LEGACY_KEYS:
         if meta.get(CHECKSUM_KEY) != _digest(meta):
             raise damaged(user, path, "its metadata does not match its checksum")
-        _check_row_groups(user, path, footer, meta.get(ROW_GROUPS_KEY, b"").decode("latin-1"))
+        groups = _row_groups(user, path, footer, meta.get(ROW_GROUPS_KEY, b""))
     info = {k.decode("latin-1"): v.decode("utf-8", "replace") for k, v in meta.items()}
     try:
         first = _time(info.get(f"{META_PREFIX}first_play", ""))
@@ -152,7 +155,7 @@ def read_footer(user: str, path: Path) -> tuple[pq.FileMetaData, Footer]:
         raise damaged(user, path, f"bad metadata: {exc}") from None
     if plays != footer.num_rows:
         raise damaged(user, path, f"{plays} plays listed, {footer.num_rows} in the file")
-    return footer, Footer(plays=plays, first_play=first, last_play=last, updated_at=updated)
+    return footer, Footer(plays, first, last, updated, row_groups=groups)
 
 
 def _time(text: str) -> datetime | None:
@@ -165,18 +168,27 @@ def _time(text: str) -> datetime | None:
     return when
 
 
-def _check_row_groups(user: str, path: Path, footer: pq.FileMetaData, recorded: str) -> None:
-    """The footer's row groups are those written: rows and ``played_at`` statistics."""
-    expected = [tuple(int(n) for n in g.split(":")) for g in recorded.split(",") if g]
-    actual = []
-    for i in range(footer.num_row_groups):
-        group = footer.row_group(i)
-        stats = group.column(_TIME_COLUMN).statistics if group.num_columns > _TIME_COLUMN else None
-        if stats is None or not stats.has_min_max:
-            raise damaged(user, path, f"row group {i} has no time statistics")
-        actual.append((group.num_rows, stats.min_raw, stats.max_raw))
-    if actual != expected:
+def _row_groups(
+    user: str, path: Path, footer: pq.FileMetaData, recorded: bytes
+) -> list[tuple[int, int, int]]:
+    """The row groups recorded under the checksum, checked against the footer's counts.
+
+    Only the row counts are compared: pyarrow 26 aborts the whole process
+    (not an exception) when Python reads the column metadata of some damaged
+    footers, so the footer's column statistics are never read or trusted;
+    :func:`read_plays` picks row groups from these checksummed ranges instead.
+    """
+    try:
+        groups = [
+            (int(n), int(lo), int(hi))
+            for n, lo, hi in (g.split(b":") for g in recorded.split(b",") if g)
+        ]
+    except ValueError:
+        raise damaged(user, path, "its row groups cannot be read") from None
+    counts = [footer.row_group(i).num_rows for i in range(footer.num_row_groups)]
+    if counts != [n for n, _, _ in groups]:
         raise damaged(user, path, "its row groups do not match its checksum")
+    return groups
 
 
 def _check_columns(user: str, path: Path, arrow: object) -> None:
@@ -207,36 +219,72 @@ def read_plays(
     path: Path,
     *,
     columns: Sequence[str] | None,
-    filters: list[tuple[str, str, object]] | None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> pd.DataFrame:
-    """Read the plays in ``path``, verifying page checksums, footer and dtypes.
+    """Read the plays in ``path``, verifying checksums, footer and dtypes.
+
+    ``since`` is inclusive and ``until`` exclusive. Only row groups whose
+    checksummed time range meets the period are read; rows are then filtered
+    exactly, so a damaged statistic can never drop plays.
 
     Raises:
         StoreError: the file is damaged; nothing is returned.
     """
-    import pandas as pd
     import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
 
-    _, info = read_footer(user, path)
+    footer, info = read_footer(user, path)
+    wanted = list(columns) if columns is not None else list(schema.COLUMNS)
+    period = since is not None or until is not None
+    reading = wanted if not period or "played_at" in wanted else ["played_at", *wanted]
+    groups = _groups_in(info, footer.num_row_groups, since, until)
     try:
-        frame = pd.read_parquet(
-            path,
-            columns=list(columns) if columns is not None else None,
-            filters=filters,
-            page_checksum_verification=True,
-        )
+        parquet = pq.ParquetFile(path, page_checksum_verification=True)
+        table = parquet.read_row_groups(groups, columns=reading, use_pandas_metadata=True)
+        if period:
+            time = table.column("played_at")
+            keep = pa.scalar(True)
+            if since is not None:
+                keep = pc.and_(keep, pc.greater_equal(time, pa.scalar(since, time.type)))
+            if until is not None:
+                keep = pc.and_(keep, pc.less(time, pa.scalar(until, time.type)))
+            table = table.filter(keep).select(wanted)
+        frame: pd.DataFrame = table.to_pandas()
     except (OSError, ValueError, TypeError, KeyError, IndexError, pa.ArrowException) as exc:
         raise damaged(user, path, _short(exc)) from None
     expected = schema.dtypes()
-    wanted = list(columns) if columns is not None else list(schema.COLUMNS)
     if list(frame.columns) != wanted:
         raise damaged(user, path, f"read columns {', '.join(map(str, frame.columns))}")
     for column in wanted:
         if str(frame[column].dtype) != str(expected[column]):
             raise damaged(user, path, f"column {column} reads as {frame[column].dtype}")
-    if not filters and len(frame) != info.plays:
+    if not period and len(frame) != info.plays:
         raise damaged(user, path, f"{len(frame)} plays read, {info.plays} listed")
     return frame
+
+
+def _groups_in(
+    info: Footer, count: int, since: datetime | None, until: datetime | None
+) -> list[int]:
+    """The row groups that may hold plays of the period (all ``count`` in older files)."""
+    if info.row_groups is None:
+        return list(range(count))
+    lo = _ms(since) if since is not None else None
+    hi = _ms(until) if until is not None else None
+    return [
+        i
+        for i, (_, first, last) in enumerate(info.row_groups)
+        if (lo is None or last >= lo) and (hi is None or first < hi)
+    ]
+
+
+def _ms(when: datetime) -> int:
+    """Milliseconds since 1970 (UTC), as ``played_at`` is stored; naive means UTC."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return (when - _EPOCH) // timedelta(milliseconds=1)
 
 
 def _short(exc: BaseException) -> str:
