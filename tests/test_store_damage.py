@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from cli_run import run
-from royalty import schema, store
+from royalty import schema, store, store_io
 from royalty.errors import StoreError
 
 ARTISTS = ["Radiohead", "SJD", "Björk", "The Phoenix Foundation", "Aldous Harding"]
@@ -62,7 +62,12 @@ def flips(size: int, trials: int, seed: int) -> list[tuple[int, int]]:
     return [(rng.randrange(size), rng.randrange(1, 256)) for _ in range(trials)]
 
 
-def test_every_flipped_byte_gives_the_same_plays_or_the_damaged_error() -> None:
+@pytest.mark.parametrize("group_rows", [None, 128])
+def test_every_flipped_byte_gives_the_same_plays_or_the_damaged_error(
+    monkeypatch: pytest.MonkeyPatch, group_rows: int | None
+) -> None:
+    if group_rows:  # several row groups, so that a period skips some
+        monkeypatch.setattr(store_io, "ROW_GROUP_ROWS", group_rows)
     store.merge("listener", history())
     path = store.plays_path("listener")
     good = path.read_bytes()
@@ -108,7 +113,12 @@ def test_compare_on_a_damaged_column_is_one_error_line_and_other_users_still_wor
     assert json.loads(other[1])  # a real result, not an empty one
 
 
-def test_the_store_reads_as_pandas_reads_it() -> None:
+@pytest.mark.parametrize("group_rows", [None, 100])
+def test_the_store_reads_as_pandas_reads_it(
+    monkeypatch: pytest.MonkeyPatch, group_rows: int | None
+) -> None:
+    if group_rows:
+        monkeypatch.setattr(store_io, "ROW_GROUP_ROWS", group_rows)
     store.merge("listener", history())
     pd.testing.assert_frame_equal(
         store.load("listener"), pd.read_parquet(store.plays_path("listener"))
@@ -131,3 +141,22 @@ def test_a_store_is_written_with_page_checksums(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     with pytest.raises(StoreError, match="damaged"):
         store.load("listener")
+
+
+def test_a_period_reads_only_the_row_groups_it_needs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_io, "ROW_GROUP_ROWS", 100)
+    store.merge("listener", history())  # 600 plays in time order: six row groups
+    read: list[list[int]] = []
+    original = pq.ParquetFile.read_row_groups
+
+    def spy(self: pq.ParquetFile, groups: list[int], **kwargs: object) -> object:
+        read.append(list(groups))
+        return original(self, groups, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pq.ParquetFile, "read_row_groups", spy)
+    times = store.load("listener", columns=["played_at"])["played_at"]
+    since, until = times.iloc[150], times.iloc[250]  # inside the second and third groups
+    period = store.load("listener", since=since, until=until)
+    assert read[-1] == [1, 2]
+    assert period["played_at"].between(since, until, inclusive="left").all()
+    assert len(period) == ((times >= since) & (times < until)).sum()

@@ -81,9 +81,10 @@ def test_a_data_folder_that_cannot_be_made_is_one_error_line(
         store.merge("listener", plays("2024-07-01T10:00:00"))
 
 
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EACCES])
 @pytest.mark.parametrize("first", [True, False])
 def test_a_full_disk_is_one_error_line_and_changes_nothing(
-    tmp_path: Path, royalty_home: Path, monkeypatch: pytest.MonkeyPatch, first: bool
+    tmp_path: Path, royalty_home: Path, monkeypatch: pytest.MonkeyPatch, first: bool, code: int
 ) -> None:
     if not first:
         store.merge("listener", plays("2024-01-01T10:00:00"))
@@ -91,11 +92,11 @@ def test_a_full_disk_is_one_error_line_and_changes_nothing(
 
     def full(table: object, where: object, **kwargs: object) -> None:
         where.write(b"PAR1 and then the disk was full")  # type: ignore[attr-defined]
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        raise OSError(code, os.strerror(code))
 
     monkeypatch.setattr(pq, "write_table", full)
     csv = lastfm_csv(tmp_path / "plays.csv", 1, 5)
-    one_error_line(run("import", "listener", "--file", str(csv)), "No space left on device")
+    one_error_line(run("import", "listener", "--file", str(csv)), os.strerror(code))
     # A failed first import leaves no folder and no lock file; a later one, the old store.
     assert snapshot(royalty_home) == before
 
