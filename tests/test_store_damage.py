@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -160,3 +161,17 @@ def test_a_period_reads_only_the_row_groups_it_needs(monkeypatch: pytest.MonkeyP
     assert read[-1] == [1, 2]
     assert period["played_at"].between(since, until, inclusive="left").all()
     assert len(period) == ((times >= since) & (times < until)).sum()
+
+
+def test_an_ordered_dictionary_in_the_schema_is_damage_not_an_ordered_categorical() -> None:
+    # A flipped bit in Arrow's schema can mark a column ordered while every
+    # checksum of royalty's own still matches.
+    store.merge("listener", history(50))
+    path = store.plays_path("listener")
+    table = pq.read_table(path)
+    field = table.schema.field("artist")
+    ordered = pa.dictionary(field.type.index_type, field.type.value_type, ordered=True)
+    table = table.set_column(1, field.with_type(ordered), table.column("artist").cast(ordered))
+    pq.write_table(table, path, write_page_checksum=True)
+    with pytest.raises(StoreError, match=r"damaged \(column artist is dictionary"):
+        store.load("listener")

@@ -208,8 +208,14 @@ def _check_columns(user: str, path: Path, arrow: object) -> None:
         elif field.name == "duration_ms":
             good = kind == pa.int64()
         else:
-            good = pa.types.is_dictionary(kind) and (
-                pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type)
+            # An ordered dictionary would read as an ordered categorical:
+            # the same names, but it sorts and compares differently.
+            good = (
+                pa.types.is_dictionary(kind)
+                and not kind.ordered
+                and (
+                    pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type)
+                )
             )
         if not good:
             raise damaged(user, path, f"column {field.name} is {kind}")

@@ -93,7 +93,8 @@ def _acquire(user: str, folder: Path) -> tuple[int, list[Path]]:
                 "wait for it to finish and try again"
             ) from None
         try:
-            same = os.stat(path).st_ino == os.fstat(fd).st_ino
+            now, held = os.stat(path), os.fstat(fd)
+            same = (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
         except FileNotFoundError:
             same = False
         if same:
