@@ -38,7 +38,7 @@ from royalty.cli_common import (
     handle_errors,
 )
 from royalty.errors import UsageError
-from royalty.fileio import output_target, write_atomic, write_error
+from royalty.fileio import os_reason, output_target, write_atomic
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -255,6 +255,6 @@ def save(ax: Axes, target: Path) -> None:
             real, lambda fh: fig.savefig(fh, format=target.suffix.lower()[1:], dpi=SAVE_DPI)
         )
     except OSError as exc:
-        raise UsageError(f"cannot write {target}: {write_error(exc)}") from None
+        raise UsageError(f"cannot write {target}: {os_reason(exc)}") from None
     finally:
         plt.close(fig)

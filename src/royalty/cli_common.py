@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 import typer
 
 from royalty.errors import RoyaltyError, UsageError
-from royalty.fileio import output_target, write_atomic, write_error
+from royalty.fileio import os_reason, output_target, write_atomic
 
 if TYPE_CHECKING:
     from royalty.history import History
@@ -210,7 +210,7 @@ def write_output(text: str, output: Path | None) -> None:
     try:
         write_atomic(target, lambda fh: fh.write(data))
     except OSError as exc:
-        raise UsageError(f"cannot write {output}: {write_error(exc)}") from None
+        raise UsageError(f"cannot write {output}: {os_reason(exc)}") from None
     typer.echo(f"Wrote {output}", err=True)
 
 

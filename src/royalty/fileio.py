@@ -59,7 +59,7 @@ def output_target(output: Path, *, option: str = "--output") -> Path:
     except FileNotFoundError:
         mode = None
     except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot write {shown}: {_reason(exc)}") from None
+        raise UsageError(f"cannot write {shown}: {os_reason(exc)}") from None
     if mode is not None and not stat.S_ISREG(mode):
         kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
         if stat.S_ISDIR(mode):
@@ -156,15 +156,10 @@ def _running(pid: int) -> bool:
     return True
 
 
-def _reason(exc: BaseException) -> str:
-    """A short reason for an OS error, without the path the message already names."""
+def os_reason(exc: BaseException) -> str:
+    """A short reason for an OS error (``No space left on device``), without its path."""
     if isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:
         return "the name is too long"
     if isinstance(exc, OSError):
         return exc.strerror or str(exc)
     return str(exc)
-
-
-def write_error(exc: OSError) -> str:
-    """The reason for a failed write, in a few words (``No space left on device``)."""
-    return _reason(exc)

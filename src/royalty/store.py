@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Final
 from royalty import schema
 from royalty.config import royalty_home
 from royalty.errors import StoreError, UnknownUserError, UserNameError
-from royalty.fileio import write_error
+from royalty.fileio import os_reason
 from royalty.store_io import read_footer, read_plays, write_plays
 from royalty.store_lock import PLAYS_FILE, hold
 
@@ -102,8 +102,7 @@ def user_dir(user: str, home: Path | None = None) -> Path:
     climb out of ``users``.
     """
     name = validate_user(user).lower()
-    users_root = (home or royalty_home()).expanduser().resolve() / "users"
-    users_root = users_root.resolve()
+    users_root = ((home or royalty_home()).expanduser() / "users").resolve()
     path = users_root / name
     if path.parent != users_root or path.name != name:  # defence in depth
         raise UserNameError(f"{user!r} would be stored outside {users_root}")
@@ -135,7 +134,7 @@ def _stored(path: Path) -> bool:
     except (FileNotFoundError, NotADirectoryError):
         return False
     except OSError as exc:
-        raise StoreError(f"cannot read {path}: {write_error(exc)}") from None
+        raise StoreError(f"cannot read {path}: {os_reason(exc)}") from None
     if not stat.S_ISREG(mode):
         raise StoreError(
             f"{path} should be a file of stored plays but is not a regular file; "
@@ -179,7 +178,6 @@ def load(
         UnknownUserError: nothing is stored for ``user``.
         StoreError: the stored file is damaged or cannot be read.
     """
-
     path = plays_path(user, home)
     if not _stored(path):
         raise UnknownUserError(
@@ -241,7 +239,7 @@ def merge(
         except OSError as exc:
             raise StoreError(
                 f"cannot save the plays of {validate_user(user).lower()} in {path}: "
-                f"{write_error(exc)}; the stored plays are unchanged"
+                f"{os_reason(exc)}; the stored plays are unchanged"
             ) from None
         return result
 
@@ -258,7 +256,7 @@ def users(home: Path | None = None) -> list[UserInfo]:
     except (FileNotFoundError, NotADirectoryError):
         return []
     except OSError as exc:
-        raise StoreError(f"cannot list the stored users in {root}: {write_error(exc)}") from None
+        raise StoreError(f"cannot list the stored users in {root}: {os_reason(exc)}") from None
     found: list[UserInfo] = []
     broken: list[UserInfo] = []
     for folder in folders:

@@ -265,8 +265,9 @@ def read_plays(
     if list(frame.columns) != wanted:
         raise damaged(user, path, f"read columns {', '.join(map(str, frame.columns))}")
     for column in wanted:
-        if str(frame[column].dtype) != str(expected[column]):
-            raise damaged(user, path, f"column {column} reads as {frame[column].dtype}")
+        dtype = frame[column].dtype
+        if str(dtype) != str(expected[column]) or getattr(dtype, "ordered", False):
+            raise damaged(user, path, f"column {column} reads as {dtype}")
     if not period and len(frame) != info.plays:
         raise damaged(user, path, f"{len(frame)} plays read, {info.plays} listed")
     return frame

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Final
 
 from royalty.errors import StoreError, StoreLockedError
-from royalty.fileio import remove_stale_tmp, write_error
+from royalty.fileio import os_reason, remove_stale_tmp
 
 PLAYS_FILE: Final = "plays.parquet"
 LOCK_FILE: Final = ".lock"
@@ -82,7 +82,7 @@ def _acquire(user: str, folder: Path) -> tuple[int, list[Path]]:
         except FileNotFoundError:
             continue  # another writer removed the empty folder just now: make it again
         except OSError as exc:
-            raise StoreError(f"cannot write the lock file {path}: {write_error(exc)}") from None
+            raise StoreError(f"cannot write the lock file {path}: {os_reason(exc)}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -114,7 +114,7 @@ def _make_folder(folder: Path) -> list[Path]:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(
-            f"cannot write to the data folder: {folder}: {write_error(exc)}; "
+            f"cannot write to the data folder: {folder}: {os_reason(exc)}; "
             "set ROYALTY_HOME to a folder you can write to"
         ) from None
     return missing
