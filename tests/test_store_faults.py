@@ -299,3 +299,17 @@ def test_a_failed_first_write_leaves_no_folder_or_lock(royalty_home: Path) -> No
     with store.lock("listener"):  # and the lock still works afterwards
         assert store.merge("listener", plays("2024-01-01T10:00:00")).added == 1
     assert store.has_user("listener")
+
+
+def test_a_failed_first_lastfm_import_leaves_nothing(
+    royalty_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fake_lastfm import API_KEY, FakeLastfm
+
+    monkeypatch.setenv("LASTFM_API_KEY", API_KEY)
+    store.merge("other", plays("2024-01-01T10:00:00"))
+    before = snapshot(royalty_home)
+    with FakeLastfm(user="rj") as fake:  # knows only rj: "User not found" for anyone else
+        one_error_line(run("import", "nobody", "--api-url", fake.url), "no user")
+    assert snapshot(royalty_home) == before
+    assert not (royalty_home / "users" / "nobody").exists()
