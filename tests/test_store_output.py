@@ -9,10 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from cli_run import run
-from royalty import fileio
+from royalty import fileio, schema, store
 
 
 def one_error_line(code: int, out: str, err: str, *words: str) -> None:
@@ -159,3 +160,33 @@ def test_temporary_files_of_killed_writers_are_removed_not_those_of_live_ones(
     assert code == 0, err
     assert not stale.exists()
     assert live.exists() and other.exists()
+
+
+def test_the_output_is_never_an_input_file(tmp_path: Path) -> None:
+    export = tmp_path / "scrobbles.csv"
+    export.write_text("SJD,Dandelion,I Love You,01 Jul 2024 10:01\n", encoding="utf-8")
+    before = export.read_bytes()
+    link = tmp_path / "out.csv"
+    link.symlink_to(export)
+    for output in (export, link):
+        one_error_line(
+            *run("compare", "--file", str(export), "--format", "csv", "--output", str(output)),
+            "a file this command reads",
+        )
+    assert export.read_bytes() == before
+    code, _, err = run("compare", "--file", str(export), "-o", str(tmp_path / "result.txt"))
+    assert code == 0, err
+
+
+def test_the_output_is_never_inside_the_store(royalty_home: Path) -> None:
+    frame = pd.DataFrame({"played_at": pd.to_datetime(["2024-07-01T10:00:00"], utc=True)})
+    frame["artist"], frame["track"] = "SJD", "I Love You"
+    store.merge("listener", schema.normalize(frame, source="test"))
+    path = store.plays_path("listener")
+    before = path.read_bytes()
+    one_error_line(*run("compare", "--output", str(path)), "inside royalty's store")
+    one_error_line(
+        *run("chart", "timeline", "-o", str(path.with_name("chart.png"))), "inside royalty's store"
+    )
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == [".lock", "plays.parquet"]

@@ -127,7 +127,7 @@ def chart_command(
     without --service, --deal, --artist-share or --rate it prices Spotify at the
     rights-holder level (--deal none). The path of the file written is printed.
     """
-    target = _target(kind, output)
+    target = _target(kind, output, file)
     scenario = _scenario(
         kind, rate=rate, service=service, deal=deal, artist_share=artist_share,
         cd_margin=cd_margin, min_album_plays=min_album_plays, min_seconds=min_seconds,
@@ -180,12 +180,12 @@ def _refuse(kind: str, given: list[str], charts: str) -> None:
     raise UsageError(f"{flags} only {verb} to {where}, not the {kind} chart")
 
 
-def _target(kind: str, output: Path | None) -> Path:
+def _target(kind: str, output: Path | None, inputs: list[Path] | None = None) -> Path:
     """The file to write, after checking the kind, the extension and the folder."""
     if kind not in KINDS:
         raise UsageError(f"no chart called {kind!r}; choose one of {', '.join(KINDS)}")
     target = (output or Path(f"royalty-{kind}.png")).expanduser()
-    check_output(target)  # first: `-o /tmp` is a folder, whatever its name ends in
+    check_output(target, inputs)  # first: `-o /tmp` is a folder, whatever its name ends in
     if target.suffix.lower() not in FORMATS:
         raise UsageError(
             f"cannot tell the format of {str(target)!r}: end the --output name "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
@@ -187,14 +187,15 @@ FxOpt = Annotated[
 ]
 
 
-def check_output(output: Path | None) -> None:
+def check_output(output: Path | None, inputs: Sequence[Path] | None = None) -> None:
     """Refuse an ``--output`` path that cannot be written, before any work is done.
 
     See :func:`royalty.fileio.output_target`: a folder, a device, a FIFO, a
-    missing folder or an unusable name is a one-line error.
+    missing folder, an unusable name, one of the ``inputs`` (``--file``) or a
+    file in the store is a one-line error.
     """
     if output is not None:
-        output_target(output)
+        output_target(output, inputs=inputs or ())
 
 
 def write_output(text: str, output: Path | None) -> None:

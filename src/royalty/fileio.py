@@ -17,10 +17,11 @@ import contextlib
 import errno
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+from royalty.config import royalty_home
 from royalty.errors import UsageError
 
 _KINDS = {
@@ -32,19 +33,22 @@ _KINDS = {
 }
 
 
-def output_target(output: Path, *, option: str = "--output") -> Path:
+def output_target(output: Path, *, option: str = "--output", inputs: Sequence[Path] = ()) -> Path:
     """The file that writing ``output`` would really change, after checking it.
 
     A symbolic link is followed to its target. The result is a regular file or
-    a name that does not exist yet, in a folder that does.
+    a name that does not exist yet, in a folder that does, and neither one of
+    the ``inputs`` nor a file in the store (royalty never changes what it reads).
 
     Args:
         output: the path the user gave.
         option: how the user gave it, for the messages.
+        inputs: the files the command reads (``--file``).
 
     Raises:
         UsageError: ``output`` is a folder, a device, a FIFO or a socket; its
-            folder does not exist; or the name cannot be used (too long…).
+            folder does not exist; the name cannot be used (too long…); or it
+            is an input file or inside the store.
 
     Example:
         >>> output_target(Path("/tmp"))
@@ -67,7 +71,20 @@ def output_target(output: Path, *, option: str = "--output") -> Path:
         raise UsageError(f"{shown} is {kind}, not a file; give a file name")
     if not target.parent.is_dir():
         raise UsageError(f"cannot write {shown}: the folder {target.parent} does not exist")
+    if mode is not None and any(_same_file(target, given) for given in inputs):
+        raise UsageError(f"{shown} is a file this command reads; write the result elsewhere")
+    store = Path(os.path.realpath(royalty_home().expanduser() / "users"))
+    if target.is_relative_to(store):
+        raise UsageError(f"{shown} is inside royalty's store ({store}); write it elsewhere")
     return target
+
+
+def _same_file(target: Path, given: Path) -> bool:
+    """Whether ``given`` (an input path) is the file ``target``."""
+    try:
+        return os.path.samefile(target, given.expanduser())
+    except (OSError, ValueError):
+        return False  # an input that cannot be looked at is reported by its reader
 
 
 def write_atomic(target: Path, write: Callable[[BinaryIO], object]) -> None:
