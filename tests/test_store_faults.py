@@ -313,3 +313,15 @@ def test_a_failed_first_lastfm_import_leaves_nothing(
         one_error_line(run("import", "nobody", "--api-url", fake.url), "no user")
     assert snapshot(royalty_home) == before
     assert not (royalty_home / "users" / "nobody").exists()
+
+
+def test_a_symlinked_plays_file_is_written_through(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "other-disk" / "rj.parquet"
+    elsewhere.parent.mkdir()
+    store.merge("listener", plays("2024-01-01T10:00:00"))
+    path = store.plays_path("listener")
+    path.rename(elsewhere)
+    path.symlink_to(elsewhere)
+    assert store.merge("listener", plays("2024-01-02T10:00:00")).total == 2
+    assert path.is_symlink() and len(store.load("listener")) == 2
+    assert sorted(p.name for p in elsewhere.parent.iterdir()) == ["rj.parquet"]

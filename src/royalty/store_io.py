@@ -21,6 +21,7 @@ adds them.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -97,9 +98,10 @@ def write_plays(plays: pd.DataFrame, path: Path) -> None:
     table = table.replace_schema_metadata(meta)
     # Time statistics let other tools (DuckDB, pandas) skip row groups; load()
     # uses the checksummed ranges instead. On the text columns statistics
-    # would double the time of every write.
+    # would double the time of every write. A symbolic link is written
+    # through, so a file kept elsewhere stays there.
     write_atomic(
-        path,
+        Path(os.path.realpath(path)),
         lambda fh: pq.write_table(
             table,
             fh,
