@@ -6,11 +6,13 @@ things protect a file of plays:
 * Parquet page checksums (CRC-32 of every data and dictionary page), written
   with ``write_page_checksum=True`` and verified on every read of a page.
 * ``royalty.checksum`` in the footer: a SHA-256 of the footer's key-value
-  metadata (royalty's own keys and pandas' column metadata) and of
-  ``royalty.row_groups``, the number of plays and the first and last
-  ``played_at`` of each row group. Reading with ``--since``/``--until`` skips
-  row groups by their footer statistics, so those are checked against it.
-* The columns and dtypes read are checked against :mod:`royalty.schema`.
+  metadata: royalty's own keys, pandas' column metadata and
+  ``royalty.row_groups`` (the number of plays and the first and last
+  ``played_at`` of each row group). Reading with ``--since``/``--until``
+  picks row groups by these checksummed ranges, never by the footer's own
+  statistics, which no checksum covers.
+* The columns and types in the footer, and the dtypes read, are checked
+  against :mod:`royalty.schema`.
 
 A failed check is "the stored plays of USER are damaged (…)". Files written
 before checksums existed (their footer holds exactly the four older
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
 META_PREFIX: Final = "royalty."
 CHECKSUM_KEY: Final = b"royalty.checksum"
 ROW_GROUPS_KEY: Final = b"royalty.row_groups"
-ROW_GROUP_ROWS: Final = 1 << 20
+ROW_GROUP_ROWS = 1 << 20
 """Plays per row group: fixed, so that the groups' ranges are known before writing."""
 _LEGACY_KEYS: Final = frozenset(
     {b"ARROW:schema", b"pandas"}
