@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from royalty import schema, store
-from royalty.errors import StoreLockedError, UnknownUserError, UserNameError
+from royalty.errors import StoreError, StoreLockedError, UnknownUserError, UserNameError
 
 
 def plays(*rows: tuple[str, str, str], source: str = "test") -> pd.DataFrame:
@@ -105,7 +105,7 @@ def test_a_failed_write_leaves_the_previous_state(monkeypatch: pytest.MonkeyPatc
         raise OSError("disk full")
 
     monkeypatch.setattr(pq, "write_table", torn_write)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(StoreError, match="disk full; the stored plays are unchanged"):
         store.merge("listener", plays(B1))
     assert path.read_bytes() == before
     assert keys(store.load("listener")) == keys(plays(A1, A2))

@@ -82,7 +82,11 @@ def users(
         SimpleFormat.table
     ),
 ) -> None:
-    """List the stored users with their play counts, date ranges and last update."""
+    """List the stored users with their play counts, date ranges and last update.
+
+    A user whose stored plays cannot be read (a damaged file) is listed as
+    unreadable, with the reason, after the others.
+    """
     from royalty import store
     from royalty.report import users_json, users_text
 

@@ -8,7 +8,6 @@ matplotlib draws with Agg (no window is ever opened).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Final
 
@@ -40,6 +39,7 @@ from royalty.cli_common import (
     handle_errors,
 )
 from royalty.errors import UsageError
+from royalty.fileio import os_reason, output_target, write_atomic
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -129,7 +129,7 @@ def chart_command(
     without --service, --deal, --artist-share or --rate it prices Spotify at the
     rights-holder level (--deal none). The path of the file written is printed.
     """
-    target = _target(kind, output)
+    target = _target(kind, output, file)
     scenario = _scenario(
         kind, rate=rate, service=service, deal=deal, artist_share=artist_share,
         cd_margin=cd_margin, min_album_plays=min_album_plays, min_seconds=min_seconds,
@@ -183,17 +183,17 @@ def _refuse(kind: str, given: list[str], charts: str) -> None:
     raise UsageError(f"{flags} only {verb} to {where}, not the {kind} chart")
 
 
-def _target(kind: str, output: Path | None) -> Path:
+def _target(kind: str, output: Path | None, inputs: list[Path] | None = None) -> Path:
     """The file to write, after checking the kind, the extension and the folder."""
     if kind not in KINDS:
         raise UsageError(f"no chart called {kind!r}; choose one of {', '.join(KINDS)}")
     target = (output or Path(f"royalty-{kind}.png")).expanduser()
+    check_output(target, inputs)  # first: `-o /tmp` is a folder, whatever its name ends in
     if target.suffix.lower() not in FORMATS:
         raise UsageError(
             f"cannot tell the format of {str(target)!r}: end the --output name "
             f"in {', '.join(FORMATS)}"
         )
-    check_output(target)
     return target
 
 
@@ -239,7 +239,11 @@ def draw(kind: str, history: History, scenario: Scenario, top: int) -> Axes:
 
 
 def save(ax: Axes, target: Path) -> None:
-    """Save the figure of ``ax`` to ``target`` atomically, then close it."""
+    """Save the figure of ``ax`` to ``target`` atomically, then close it.
+
+    ``target`` is checked as ``--output`` is (a symbolic link is written
+    through, a folder or a device refused).
+    """
     import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
 
@@ -248,12 +252,12 @@ def save(ax: Axes, target: Path) -> None:
     fig = ax.figure
     while not isinstance(fig, Figure):  # a subfigure: save the whole figure
         fig = fig.figure
-    tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp{target.suffix}")
     try:
-        fig.savefig(tmp, format=target.suffix.lower()[1:], dpi=SAVE_DPI)
-        os.replace(tmp, target)
+        real = output_target(target)
+        write_atomic(
+            real, lambda fh: fig.savefig(fh, format=target.suffix.lower()[1:], dpi=SAVE_DPI)
+        )
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot write {target}: {os_reason(exc)}") from None
     finally:
         plt.close(fig)

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 import typer
 
 from royalty.errors import RoyaltyError, UsageError
+from royalty.fileio import os_reason, output_target, write_atomic
 
 if TYPE_CHECKING:
     from royalty.history import History
@@ -198,35 +198,32 @@ FxOpt = Annotated[
 ]
 
 
-def check_output(output: Path | None) -> None:
-    """Refuse an ``--output`` path that cannot be written, before any work is done."""
-    if output is None:
-        return
-    target = output.expanduser()
-    if target.is_dir():
-        raise UsageError(f"--output {output} is a folder; give a file name")
-    if not target.parent.is_dir():
-        raise UsageError(f"cannot write {output}: the folder {target.parent} does not exist")
+def check_output(output: Path | None, inputs: Sequence[Path] | None = None) -> None:
+    """Refuse an ``--output`` path that cannot be written, before any work is done.
+
+    See :func:`royalty.fileio.output_target`: a folder, a device, a FIFO, a
+    missing folder, an unusable name, one of the ``inputs`` (``--file``) or a
+    file in the store is a one-line error.
+    """
+    if output is not None:
+        output_target(output, inputs=inputs or ())
 
 
 def write_output(text: str, output: Path | None) -> None:
-    """Print ``text``, or write it to ``output`` atomically (never a half-written file)."""
+    """Print ``text``, or write it to ``output`` atomically (never a half-written file).
+
+    A symbolic link is written through: the file it points at gets the text.
+    """
     if output is None:
         sys.stdout.write(text)
         return
-    check_output(output)
-    target = output.expanduser()
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    target = output_target(output)
+    data = text.encode("utf-8")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        write_atomic(target, lambda fh: fh.write(data))
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
-    typer.echo(f"Wrote {target}", err=True)
+        raise UsageError(f"cannot write {output}: {os_reason(exc)}") from None
+    typer.echo(f"Wrote {output}", err=True)
 
 
 def note_sample(is_sample: bool) -> None:

@@ -132,7 +132,7 @@ def compare(
         raise UsageError(f"--top must be 0 (every artist) or more, got {top}")
     if with_meta and format is not CompareFormat.json:
         raise UsageError("--with-meta only applies with --format json")
-    check_output(output)
+    check_output(output, file)
     models = set(model or [])
     streaming = {m for m in models if m is not ModelChoice.downloads}
     if len(streaming) > 1:

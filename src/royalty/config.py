@@ -61,21 +61,43 @@ def read_config(path: Path | None = None) -> dict[str, object]:
         path: the file to read; default :func:`config_path`.
 
     Raises:
-        UsageError: the file exists but is not valid TOML or cannot be read.
+        UsageError: the file exists but is not valid TOML, cannot be read, is
+            not a regular file (a folder, a FIFO, a device) or is larger than
+            1 MB (a config file is a few lines).
 
     Example:
         >>> read_config(Path("/nonexistent/royalty.toml"))
         {}
     """
+    import stat
     import tomllib
 
     from royalty.errors import UsageError
 
     path = path or config_path()
+    problem = f"cannot read the config file {path}"
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
+        # Open without blocking: opening a FIFO for reading would wait for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         return {}
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"cannot read the config file {path}: {exc}; fix or remove it") from exc
+    except OSError as exc:
+        raise UsageError(f"{problem}: {exc.strerror or exc}; fix or remove it") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise UsageError(f"{problem}: it is not a regular file; fix or remove it")
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            data = fh.read(_CONFIG_LIMIT + 1)
+        except OSError as exc:
+            raise UsageError(f"{problem}: {exc.strerror or exc}; fix or remove it") from None
+    if len(data) > _CONFIG_LIMIT:
+        raise UsageError(f"{problem}: it is larger than 1 MB; fix or remove it")
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"{problem}: {exc}; fix or remove it") from None
+
+
+_CONFIG_LIMIT = 1 << 20
+"""The largest config file read, in bytes."""

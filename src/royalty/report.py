@@ -224,14 +224,15 @@ def _when(value: datetime | None) -> str | None:
 
 
 def users_json(listed: Sequence[UserInfo]) -> str:
-    """Stored users as a JSON array."""
+    """Stored users as a JSON array; ``problem`` says why a user's plays cannot be read."""
     data = [
         {
             "user": u.user,
-            "plays": u.plays,
+            "plays": None if u.problem else u.plays,
             "first_play": _when(u.first_play),
             "last_play": _when(u.last_play),
             "updated_at": _when(u.updated_at),
+            "problem": u.problem,
         }
         for u in listed
     ]
@@ -239,13 +240,13 @@ def users_json(listed: Sequence[UserInfo]) -> str:
 
 
 def users_text(listed: Sequence[UserInfo]) -> str:
-    """Stored users as a terminal table."""
+    """Stored users as a terminal table, then why any of them cannot be read."""
     if not listed:
         return "No listening history is stored yet. Run `royalty import USER` to add one.\n"
     rows = [
         [
             u.user,
-            count(u.plays),
+            "unreadable" if u.problem else count(u.plays),
             (_when(u.first_play) or "-")[:10],
             (_when(u.last_play) or "-")[:10],
             (_when(u.updated_at) or "-").replace("T", " ").rstrip("Z") + " UTC",
@@ -253,4 +254,6 @@ def users_text(listed: Sequence[UserInfo]) -> str:
         for u in listed
     ]
     headers = ("User", "Plays", "First play", "Last play", "Updated")
-    return render_table(headers, rows, right=(False, True, False, False, False)) + "\n"
+    table = render_table(headers, rows, right=(False, True, False, False, False)) + "\n"
+    notes = "".join(f"\n{u.user}: {u.problem}\n" for u in listed if u.problem)
+    return table + notes

@@ -13,17 +13,20 @@ listing users reads only the file footers.
 
 Writes are atomic: the new file is written beside the old one, flushed to disk
 and renamed over it, so a reader or a crash sees the old state or the new one,
-never a torn file.
+never a torn file. Every file carries checksums that every read verifies (see
+:mod:`royalty.store_io`): a damaged file is an error, never different numbers.
+``users`` or a user's folder may be symbolic links (to another disk, say).
+A store that cannot be read or written is a :class:`StoreError` that leaves
+it as it was.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import re
-import sys
-from collections.abc import Iterator, Sequence
+import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,31 +34,31 @@ from typing import TYPE_CHECKING, Final
 
 from royalty import schema
 from royalty.config import royalty_home
-from royalty.errors import StoreError, StoreLockedError, UnknownUserError, UserNameError
+from royalty.errors import StoreError, UnknownUserError, UserNameError
+from royalty.fileio import os_reason
+from royalty.store_io import read_footer, read_plays, write_plays
+from royalty.store_lock import PLAYS_FILE, hold
 
 if TYPE_CHECKING:
     import pandas as pd
 
-PLAYS_FILE: Final = "plays.parquet"
-LOCK_FILE: Final = ".lock"
-_META_PREFIX: Final = "royalty."
 _USER_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9_-]{1,14}")
-
-# Locks this process holds, by lock path: (file descriptor, depth). flock locks
-# belong to an open file description, so a second open() in the same process
-# would conflict with the first; re-entry is counted here instead.
-_held: dict[Path, tuple[int, int]] = {}
 
 
 @dataclass(frozen=True)
 class UserInfo:
-    """What ``royalty users`` shows for one stored user."""
+    """What ``royalty users`` shows for one stored user.
+
+    ``problem`` says why the user's plays cannot be read (then ``plays`` is 0
+    and the times are unknown); it is None for a readable store.
+    """
 
     user: str
     plays: int
     first_play: datetime | None
     last_play: datetime | None
     updated_at: datetime
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,11 +95,17 @@ def validate_user(name: str) -> str:
 
 
 def user_dir(user: str, home: Path | None = None) -> Path:
-    """The folder that holds ``user``'s plays (not created)."""
-    root = (home or royalty_home()).expanduser().resolve()
-    path = (root / "users" / validate_user(user).lower()).resolve()
-    if path.parent != root / "users":  # defence in depth; validation already prevents it
-        raise UserNameError(f"{user!r} would be stored outside {root}")
+    """The folder that holds ``user``'s plays (not created).
+
+    ``users`` is resolved once, so a symbolic link there (or as the user's
+    folder) works; a valid name is one plain folder name, so it cannot
+    climb out of ``users``.
+    """
+    name = validate_user(user).lower()
+    users_root = ((home or royalty_home()).expanduser() / "users").resolve()
+    path = users_root / name
+    if path.parent != users_root or path.name != name:  # defence in depth
+        raise UserNameError(f"{user!r} would be stored outside {users_root}")
     return path
 
 
@@ -106,70 +115,50 @@ def plays_path(user: str, home: Path | None = None) -> Path:
 
 
 def has_user(user: str, home: Path | None = None) -> bool:
-    """Whether any plays are stored for ``user``."""
-    return plays_path(user, home).is_file()
+    """Whether any plays are stored for ``user``.
+
+    Raises:
+        StoreError: something other than a file is where the plays belong.
+    """
+    return _stored(plays_path(user, home))
 
 
-@contextlib.contextmanager
-def lock(user: str, home: Path | None = None) -> Iterator[None]:
-    """Hold ``user``'s writer lock for the body of the ``with`` block.
+def _stored(path: Path) -> bool:
+    """Whether ``path`` is a stored file of plays; False when there is none.
 
-    The lock is an OS-level ``flock`` on ``users/<name>/.lock``: the kernel
-    frees it when the process ends, even by ``kill -9``. Re-entrant within one
-    process.
+    Raises:
+        StoreError: ``path`` is a folder or a device, or cannot be looked at.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError as exc:
+        raise StoreError(f"cannot read {path}: {os_reason(exc)}") from None
+    if not stat.S_ISREG(mode):
+        raise StoreError(
+            f"{path} should be a file of stored plays but is not a regular file; "
+            "move it away and import again"
+        )
+    return True
+
+
+def lock(user: str, home: Path | None = None) -> contextlib.AbstractContextManager[None]:
+    """Hold ``user``'s writer lock for the body of a ``with`` block.
+
+    See :func:`royalty.store_lock.hold`: an OS-level lock that the kernel
+    frees when the process ends, re-entrant within one process. A failed
+    first import leaves no folder or lock file behind.
 
     Raises:
         StoreLockedError: another process holds the lock; the message names it.
+        StoreError: the user's folder or lock file cannot be made.
+
+    Example:
+        >>> with lock("rj"):  # doctest: +SKIP
+        ...     merge("rj", plays)
     """
-    folder = user_dir(user, home)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / LOCK_FILE
-    if path in _held:
-        fd, depth = _held[path]
-        _held[path] = (fd, depth + 1)
-        try:
-            yield
-        finally:
-            fd, depth = _held[path]
-            _held[path] = (fd, depth - 1)
-        return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = os.pread(fd, 1000, 0).decode("utf-8", "replace").strip() or "unknown process"
-        os.close(fd)
-        raise StoreLockedError(
-            f"{user}'s history is being written by another royalty process ({holder}); "
-            "wait for it to finish and try again"
-        ) from None
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"pid {os.getpid()}: {_command_name()}".encode(), 0)
-    _held[path] = (fd, 1)
-    try:
-        yield
-    finally:
-        fd, depth = _held.pop(path)
-        os.ftruncate(fd, 0)
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
-
-
-def _command_name() -> str:
-    """The running command, for the lock file: ``royalty import rj``.
-
-    Only the program and its leading words are kept, never options, so a
-    secret given on the command line (``--api-key``) cannot reach the file.
-    """
-    program = os.path.basename(sys.argv[0]) if sys.argv else "python"
-    if program in ("__main__.py", "-c", ""):
-        program = "royalty" if program == "__main__.py" else "python"
-    words = []
-    for arg in sys.argv[1:3]:
-        if arg.startswith("-"):
-            break
-        words.append(arg)
-    return " ".join([program, *words])
+    return hold(validate_user(user), user_dir(user, home))
 
 
 def load(
@@ -187,28 +176,16 @@ def load(
 
     Raises:
         UnknownUserError: nothing is stored for ``user``.
+        StoreError: the stored file is damaged or cannot be read.
     """
-    import pandas as pd
-
     path = plays_path(user, home)
-    if not path.is_file():
+    if not _stored(path):
         raise UnknownUserError(
             f"no plays are stored for {user!r}; run `royalty import {user}` first "
             "(`royalty users` lists who is stored)"
         )
-    filters: list[tuple[str, str, object]] = []
-    if since is not None:
-        filters.append(("played_at", ">=", pd.Timestamp(since)))
-    if until is not None:
-        filters.append(("played_at", "<", pd.Timestamp(until)))
-    try:
-        return pd.read_parquet(
-            path,
-            columns=list(columns) if columns is not None else None,
-            filters=filters or None,
-        )
-    except (OSError, ValueError) as exc:
-        raise StoreError(f"cannot read {path}: {exc}") from exc
+    name = validate_user(user).lower()
+    return read_plays(name, path, columns=columns, since=since, until=until)
 
 
 def merge(
@@ -229,6 +206,10 @@ def merge(
 
     Takes the user's lock for the write.
 
+    Raises:
+        StoreError: the stored plays are damaged, or the new file cannot be
+            written (a full disk…); the stored plays are then unchanged.
+
     Example:
         >>> merge("rj", plays).added  # doctest: +SKIP
         60000
@@ -238,7 +219,7 @@ def merge(
     batch = schema.categorize(schema.normalize(plays))
     with lock(user, home):
         path = plays_path(user, home)
-        if path.is_file():
+        if _stored(path):
             stored = load(user, home=home)
             merged = matching.merge_plays(stored, batch, window=window)
             result = MergeResult(
@@ -253,93 +234,62 @@ def merge(
             combined = batch
             result = MergeResult(added=len(batch), total=len(batch))
         combined = combined.sort_values("played_at", kind="stable", ignore_index=True)
-        _write_atomic(combined, path)
+        try:
+            write_plays(combined, path)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot save the plays of {validate_user(user).lower()} in {path}: "
+                f"{os_reason(exc)}; the stored plays are unchanged"
+            ) from None
         return result
 
 
-def _write_atomic(plays: pd.DataFrame, path: Path) -> None:
-    """Write ``plays`` to ``path`` so that the file is either old or new, never torn."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    table = pa.Table.from_pandas(plays, preserve_index=False)
-    meta = dict(table.schema.metadata or {})
-    first = plays["played_at"].min() if len(plays) else None
-    last = plays["played_at"].max() if len(plays) else None
-    extra = {
-        "updated_at": datetime.now(UTC).isoformat(),
-        "plays": str(len(plays)),
-        "first_play": first.isoformat() if first is not None else "",
-        "last_play": last.isoformat() if last is not None else "",
-    }
-    meta.update({(_META_PREFIX + k).encode(): v.encode() for k, v in extra.items()})
-    table = table.replace_schema_metadata(meta)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            # Statistics only where load() filters: on the text columns they
-            # would double the time of every write and serve no query of ours.
-            pq.write_table(
-                table, fh, compression="zstd", write_statistics=["played_at", "duration_ms"]
-            )
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
-def _parse_time(text: str) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
 def users(home: Path | None = None) -> list[UserInfo]:
-    """Every stored user, most recently updated first, read from file footers only."""
-    import pyarrow.parquet as pq
+    """Every stored user, most recently updated first, read from file footers only.
 
-    root = (home or royalty_home()) / "users"
-    if not root.is_dir():
+    A user whose file cannot be read is listed last, with ``problem`` saying
+    why; it never hides the others.
+    """
+    root = (home or royalty_home()).expanduser() / "users"
+    try:
+        folders = sorted(root.iterdir())
+    except (FileNotFoundError, NotADirectoryError):
         return []
+    except OSError as exc:
+        raise StoreError(f"cannot list the stored users in {root}: {os_reason(exc)}") from None
     found: list[UserInfo] = []
-    for folder in sorted(root.iterdir()):
+    broken: list[UserInfo] = []
+    for folder in folders:
         path = folder / PLAYS_FILE
-        if not path.is_file() or not _USER_RE.fullmatch(folder.name):
+        if not _USER_RE.fullmatch(folder.name) or not os.path.lexists(path):
             continue
         try:
-            meta = pq.read_schema(path).metadata or {}
-        except (OSError, ValueError) as exc:
-            raise StoreError(f"cannot read {path}: {exc}") from exc
-        info = {
-            k.decode()[len(_META_PREFIX) :]: v.decode()
-            for k, v in meta.items()
-            if k.startswith(_META_PREFIX.encode())
-        }
-        updated = _parse_time(info.get("updated_at", ""))
-        if updated is None:
-            updated = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-        found.append(
-            UserInfo(
-                user=folder.name,
-                plays=int(info.get("plays") or pq.read_metadata(path).num_rows),
-                first_play=_parse_time(info.get("first_play", "")),
-                last_play=_parse_time(info.get("last_play", "")),
-                updated_at=updated,
-            )
-        )
+            if not _stored(path):
+                continue  # a dangling link: nothing stored
+            info = read_footer(folder.name, path)[1]
+        except StoreError as exc:
+            broken.append(_unreadable(folder.name, path, str(exc)))
+            continue
+        found.append(UserInfo(user=folder.name, plays=info.plays, first_play=info.first_play,
+                              last_play=info.last_play, updated_at=info.updated_at))  # fmt: skip
     found.sort(key=lambda u: u.updated_at, reverse=True)
-    return found
+    return found + broken
+
+
+def _unreadable(user: str, path: Path, problem: str) -> UserInfo:
+    """The listing of a user whose plays cannot be read."""
+    try:
+        updated = datetime.fromtimestamp(os.lstat(path).st_mtime, UTC)
+    except OSError:
+        updated = datetime.fromtimestamp(0, UTC)
+    return UserInfo(user, plays=0, first_play=None, last_play=None, updated_at=updated,
+                    problem=problem)  # fmt: skip
 
 
 def most_recent_user(home: Path | None = None) -> str | None:
-    """The user whose history was updated last, or None when nothing is stored."""
-    listed = users(home)
-    return listed[0].user if listed else None
+    """The readable user whose history was updated last, or None when there is none."""
+    readable = [u for u in users(home) if u.problem is None]
+    return readable[0].user if readable else None
 
 
 def newest_play(
@@ -350,13 +300,10 @@ def newest_play(
     Without ``source`` this reads the file's footer only; with it, the
     ``played_at`` and ``source`` columns.
     """
-    if source is None:
-        for info in users(home):
-            if info.user == validate_user(user).lower():
-                return info.last_play
-        return None
     if not has_user(user, home):
         return None
+    if source is None:
+        return read_footer(validate_user(user).lower(), plays_path(user, home))[1].last_play
     plays = load(user, columns=["played_at", "source"], home=home)
     times = plays["played_at"][plays["source"] == source]
     return None if times.empty else times.max().to_pydatetime()
