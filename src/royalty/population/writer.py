@@ -1,0 +1,400 @@
+"""Writing a population dataset: chunks of plays, bucket files and the atomic switch.
+
+A chunk is a pyarrow table with the columns of :data:`CHUNK_COLUMNS` (the
+store's plays schema plus ``user``); every source reader yields chunks, and
+:func:`clean` applies the one-listener importers' rules to them. A
+:class:`Generation` is one new generation folder of a dataset: buckets and id
+tables are written into it, and :meth:`Generation.commit` switches
+``population.json`` to it (write a temporary file, flush, rename) and only
+then deletes the old generation. A run killed before the switch leaves the
+old dataset as it was; the next import removes what the killed run wrote.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, TypedDict
+
+from royalty.errors import DataFormatError, StoreError, StoreLockedError, UsageError
+from royalty.population import dataset as ds
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from royalty.population.ids import Encoded, Ids
+
+CHUNK_COLUMNS: Final[tuple[str, ...]] = (
+    "user",
+    "played_at",
+    "artist",
+    "track",
+    "album",
+    "artist_mbid",
+    "album_mbid",
+    "track_mbid",
+    "duration_ms",
+    "source",
+)
+LOCK_FILE: Final = ".lock"
+EARLIEST: Final = datetime(2002, 1, 1, tzinfo=UTC)
+"""Plays before this are skipped, as in the one-listener importers (Last.fm began in 2002)."""
+
+
+class SourceEntry(TypedDict):
+    """One imported source, as ``population.json`` lists it."""
+
+    kind: str
+    path: str
+    plays: int
+
+
+def chunk(columns: dict[str, Any]) -> Any:
+    """A chunk from arrays: missing optional columns become nulls, types are coerced.
+
+    ``played_at`` may be a timestamp array (naive means UTC) or integer
+    milliseconds since 1970; text columns strings or dictionary arrays.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(columns["user"])
+    out: dict[str, Any] = {}
+    for name in CHUNK_COLUMNS:
+        col = columns.get(name)
+        if col is None:
+            type_ = pa.int64() if name == "duration_ms" else pa.string()
+            col = pa.nulls(n, type=type_)
+        elif name == "played_at":
+            if pa.types.is_timestamp(col.type) and col.type.tz is None:
+                col = pc.assume_timezone(col, "UTC")
+            col = col.cast(pa.timestamp("ms", tz="UTC"))
+        elif name == "duration_ms":
+            col = col.cast(pa.int64())
+        elif not pa.types.is_dictionary(col.type):
+            col = col.cast(pa.string())
+        out[name] = col
+    return pa.table(out)
+
+
+def clean(table: Any, now: datetime | None = None) -> tuple[Any, Counter[str]]:
+    """Drop the rows the one-listener importers skip, counting them by reason.
+
+    Reasons: no listener, no time, before 2002, in the future, no artist, no
+    track. Empty optional text becomes missing.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    now = now or datetime.now(UTC)
+    skipped: Counter[str] = Counter()
+    masks: list[tuple[str, Any]] = []
+    for col, reason in (("user", "no listener"), ("artist", "no artist"), ("track", "no track")):
+        values = table[col]
+        missing = pc.or_kleene(pc.is_null(values), pc.equal(values, ""))
+        masks.append((reason, pc.fill_null(missing, True)))
+    times = table["played_at"]
+    masks.append(("no time", pc.is_null(times)))
+    early = pa.scalar(EARLIEST, type=pa.timestamp("ms", tz="UTC"))
+    late = pa.scalar(now, type=pa.timestamp("ms", tz="UTC"))
+    masks.append(("before 2002", pc.fill_null(pc.less(times, early), False)))
+    masks.append(("in the future", pc.fill_null(pc.greater(times, late), False)))
+    drop = None
+    for reason, mask in masks:
+        # A row is counted under its first reason only.
+        fresh = mask if drop is None else pc.and_(mask, pc.invert(drop))
+        count = pc.sum(fresh).as_py() or 0
+        if count:
+            skipped[reason] += count
+        drop = mask if drop is None else pc.or_(drop, mask)
+    if drop is not None and skipped:
+        table = table.filter(pc.invert(drop))
+    for col in ("album", "artist_mbid", "album_mbid", "track_mbid"):
+        values = table[col]
+        if (
+            not pa.types.is_dictionary(values.type)
+            and len(values)
+            and values.null_count < len(values)
+        ):
+            empty = pc.equal(values, "")
+            if pc.any(empty).as_py():
+                table = table.set_column(
+                    table.schema.get_field_index(col), col, pc.if_else(empty, None, values)
+                )
+    return table, skipped
+
+
+def bucket_table(table: Any, encoded: Encoded) -> Any:
+    """A chunk with its ids, in the bucket file's schema (rows in the chunk's order)."""
+    import pyarrow as pa
+
+    from royalty.population.ids import dictionary
+
+    schema = ds.bucket_schema()
+    arrays = [
+        pa.array(encoded.user_id, type=pa.int32()),
+        table["played_at"],
+        pa.array(encoded.artist_id, type=pa.int32()),
+        pa.array(encoded.track_id, type=pa.int32()),
+        table["duration_ms"],
+    ]
+    for name in ds.TEXT_COLUMNS:
+        col = dictionary(table[name])
+        if col.type != schema.field(name).type:
+            col = col.cast(schema.field(name).type)
+        arrays.append(col)
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def sort_rows(table: Any) -> Any:
+    """``table`` sorted by ``user_id`` then ``played_at``; ties keep their order."""
+    import numpy as np
+
+    if table.num_rows < 2:
+        return table
+    users = table["user_id"].to_numpy()
+    times = table["played_at"].cast("int64").to_numpy()
+    order = np.lexsort((times, users))
+    return table.take(order)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_parquet(table: Any, path: Path, *, statistics: list[str] | bool = True) -> None:
+    """Write ``table`` to ``path`` (zstd) and flush it to disk."""
+    import pyarrow.parquet as pq
+
+    with open(path, "wb") as fh:
+        pq.write_table(
+            table, fh, compression="zstd", compression_level=1, write_statistics=statistics
+        )
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+class Generation:
+    """A new generation of the dataset in ``root``, written while the lock is held.
+
+    Attributes:
+        root: the dataset folder.
+        previous: the dataset as it was (None when there was none).
+        path: the new generation's folder.
+    """
+
+    def __init__(self, root: Path, previous: ds.DatasetInfo | None, path: Path) -> None:
+        self.root = root
+        self.previous = previous
+        self.path = path
+        (path / ds.BUCKETS_DIR).mkdir(parents=True)
+
+    @classmethod
+    @contextlib.contextmanager
+    def begin(cls, root: Path) -> Iterator[Generation]:
+        """Lock ``root``, remove what killed runs left, and start a new generation.
+
+        The new folder is removed again if the body raises before committing.
+
+        Raises:
+            DataFormatError: ``root`` is a file, or a folder holding other things.
+            StoreLockedError: another royalty process is writing this dataset.
+        """
+        root = root.expanduser()
+        if root.exists() and not root.is_dir():
+            raise DataFormatError(f"{root} is a file; give a folder for the population dataset")
+        meta = ds.read_meta(root)
+        if meta is None and root.is_dir():
+            others = [p.name for p in root.iterdir() if not _ours(p.name)]
+            if others:
+                raise UsageError(
+                    f"{root} is not empty and holds no population dataset (it has {others[0]}); "
+                    "choose a new or empty folder"
+                )
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreError(f"cannot write the population dataset {root}: {exc}") from exc
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreLockedError(
+                    f"{root} is being written by another royalty process; "
+                    "wait for it to finish and try again"
+                ) from None
+            previous = ds.open_dataset(root) if ds.read_meta(root) is not None else None
+            current = previous.generation.name if previous else None
+            numbers = [0]
+            for entry in root.iterdir():
+                match = ds.GENERATION_RE.fullmatch(entry.name)
+                if match:
+                    numbers.append(int(match.group(1)))
+                if entry.name != current and _ours(entry.name) and entry.name != LOCK_FILE:
+                    _remove(entry)  # left by a killed run: never read, safe to drop
+            gen = cls(root, previous, root / f"gen-{max(numbers) + 1:06d}")
+            try:
+                yield gen
+            finally:
+                if gen.path.exists() and not gen.committed:
+                    _remove(gen.path)
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    committed: bool = False
+
+    def bucket_path(self, index: int) -> Path:
+        """Where bucket ``index`` of the new generation goes."""
+        return self.path / ds.BUCKETS_DIR / ds.bucket_file(index)
+
+    def write_bucket(self, index: int, table: Any) -> None:
+        """Write bucket ``index`` (rows already sorted by user and time)."""
+        write_parquet(table, self.bucket_path(index), statistics=["user_id", "played_at"])
+
+    def write_ids(self, ids: Ids) -> None:
+        """Write the artists, tracks and users tables."""
+        names = (ds.ARTISTS_FILE, ds.TRACKS_FILE, ds.USERS_FILE)
+        for name, table in zip(names, ids.tables(), strict=True):
+            write_parquet(table, self.path / name)
+
+    def commit(self, meta: dict[str, Any]) -> ds.DatasetInfo:
+        """Switch ``population.json`` to this generation, then drop the old one."""
+        full = {"format": ds.FORMAT, "version": ds.VERSION, "generation": self.path.name, **meta}
+        _fsync_dir(self.path / ds.BUCKETS_DIR)
+        _fsync_dir(self.path)
+        tmp = self.root / f".{ds.META_FILE}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(full, fh, ensure_ascii=False, indent=2)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.root / ds.META_FILE)
+        _fsync_dir(self.root)
+        self.committed = True
+        if self.previous is not None:
+            _remove(self.previous.generation)
+        return ds.open_dataset(self.root)
+
+
+def _ours(name: str) -> bool:
+    """Whether an entry of a dataset folder is one royalty writes there."""
+    return (
+        name in (ds.META_FILE, LOCK_FILE)
+        or bool(ds.GENERATION_RE.fullmatch(name))
+        or name.endswith(".tmp")
+    )
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def time_range(tables: list[Any]) -> tuple[str | None, str | None]:
+    """The first and last ``played_at`` over bucket tables, as ISO text."""
+    import pyarrow.compute as pc
+
+    lows = [pc.min(t["played_at"]).as_py() for t in tables if t.num_rows]
+    highs = [pc.max(t["played_at"]).as_py() for t in tables if t.num_rows]
+    return (min(lows).isoformat() if lows else None, max(highs).isoformat() if highs else None)
+
+
+def meta_fields(
+    ids: Ids,
+    *,
+    plays: int,
+    buckets: int,
+    first: str | None,
+    last: str | None,
+    synthetic: bool,
+    artist_names: str,
+    sources: list[SourceEntry],
+    generator: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """Everything ``population.json`` holds beside the format and the generation."""
+    listeners, artists, tracks = ids.counts
+    return {
+        "buckets": buckets,
+        "synthetic": synthetic,
+        "artist_names": artist_names,
+        "sources": sources,
+        "plays": plays,
+        "listeners": listeners,
+        "artists": artists,
+        "tracks": tracks,
+        "first_play": first,
+        "last_play": last,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "generator": generator,
+    }
+
+
+def write_frame(
+    plays: pd.DataFrame,
+    root: Path,
+    *,
+    buckets: int | None,
+    synthetic: bool,
+    sources: list[SourceEntry],
+    generator: dict[str, Any] | None,
+    artist_names: str,
+) -> ds.DatasetInfo:
+    """The body of :func:`royalty.population.dataset.write_dataset`."""
+    import numpy as np
+    import pyarrow as pa
+
+    from royalty import schema
+    from royalty.population.ids import Ids
+
+    if "user" not in plays.columns:
+        raise DataFormatError("population plays need a 'user' column naming each listener")
+    users = plays["user"].astype("string")
+    if users.isna().any() or (users == "").any():
+        raise DataFormatError("population plays have rows without a user")
+    frame = schema.normalize(plays.drop(columns=["user"]))
+    frame.insert(0, "user", users.to_numpy(dtype=object))
+    table = chunk(
+        {c: pa.Array.from_pandas(frame[c]) for c in CHUNK_COLUMNS}  # categoricals stay dictionaries
+    )
+    count = buckets or max(1, -(-len(frame) // 2_000_000))
+    if count < 1:
+        raise UsageError("a dataset needs at least one bucket")
+    ids = Ids(count)
+    encoded = ids.encode(table)
+    full = bucket_table(table, encoded)
+    with Generation.begin(root) as gen:
+        written = []
+        for index in range(count):
+            part = sort_rows(full.filter(pa.array(encoded.bucket == np.int32(index))))
+            gen.write_bucket(index, part)
+            written.append(part)
+        gen.write_ids(ids)
+        first, last = time_range(written)
+        return gen.commit(
+            meta_fields(
+                ids,
+                plays=len(frame),
+                buckets=count,
+                first=first,
+                last=last,
+                synthetic=synthetic,
+                artist_names=artist_names,
+                sources=sources,
+                generator=generator,
+            )
+        )
