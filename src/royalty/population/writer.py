@@ -87,7 +87,7 @@ def chunk(columns: dict[str, Any]) -> Any:
 def clean(table: Any, now: datetime | None = None) -> tuple[Any, Counter[str]]:
     """Drop the rows the one-listener importers skip, counting them by reason.
 
-    Reasons: no listener, no time, before 2002, in the future, no artist, no
+    Reasons: no listener, no or unreadable time, before 2002, in the future, no artist, no
     track. Empty optional text becomes missing.
     """
     import pyarrow as pa
@@ -101,7 +101,7 @@ def clean(table: Any, now: datetime | None = None) -> tuple[Any, Counter[str]]:
         missing = pc.or_kleene(pc.is_null(values), pc.equal(values, ""))
         masks.append((reason, pc.fill_null(missing, True)))
     times = table["played_at"]
-    masks.append(("no time", pc.is_null(times)))
+    masks.append(("no or unreadable time", pc.is_null(times)))
     early = pa.scalar(EARLIEST, type=pa.timestamp("ms", tz="UTC"))
     late = pa.scalar(now, type=pa.timestamp("ms", tz="UTC"))
     masks.append(("before 2002", pc.fill_null(pc.less(times, early), False)))
