@@ -207,6 +207,9 @@ def _client(
         threads_per_worker=1,
         processes=True,
         dashboard_address=None,
+        # No dashboard, and no HTTP server on Dask's usual port 8787 either
+        # (busy when the user runs another cluster: Dask would warn).
+        scheduler_kwargs={"dashboard_address": ":0"},
         memory_limit=memory_limit or "auto",
         silence_logs=logging.ERROR,
     )

@@ -20,7 +20,6 @@ from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from royalty.population.params import MODELS
 
@@ -218,16 +217,30 @@ def _paid_counts(
     # Each listener-month is one pool; the artist's part of it is its share of
     # that listener's streams that month.
     user_centric: F64 = np.bincount(artist, weights=1.0 / lm_plays, minlength=a).astype(np.float64)
-    pairs = pd.unique(user * a + artist)
-    listeners = np.bincount(pairs % a, minlength=a).astype(np.int64)
+    listeners = np.bincount(_distinct(user * a + artist) % a, minlength=a).astype(np.int64)
     out = Partial(streams, payers, listeners, user_centric)
     if "artist-centric" in layout.models:
         # Past the cap, each of a listener's streams that month counts cap / plays.
         weight = np.minimum(1.0, cap / lm_plays)
         capped = np.bincount(cell, weights=weight, minlength=m * a).astype(np.float64)
         out.capped = capped.reshape(m, a)
-        seen = pd.unique(listener_month * a + artist)
-        out.month_listeners = np.bincount(seen % (m * a), minlength=m * a).reshape(m, a)
+        seen = _distinct(listener_month * a + artist) % (m * a)
+        out.month_listeners = np.bincount(seen, minlength=m * a).reshape(m, a)
+    return out
+
+
+def _distinct(keys: I64) -> I64:
+    """The distinct values of keys that start with the listener number.
+
+    Rows come sorted by listener, so these keys are runs of a few hundred
+    unsorted values in increasing blocks: a stable sort (timsort) merges the
+    blocks almost for free, about twice as fast as hashing them.
+    """
+    ordered = np.sort(keys, kind="stable")
+    first = np.empty(len(ordered), dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    out: I64 = ordered[first]
     return out
 
 
