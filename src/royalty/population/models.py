@@ -21,10 +21,13 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from royalty.population.params import MODELS
-
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
+
+MODELS: Final = ("pro-rata", "user-centric", "artist-centric", "threshold")
+"""The payout models, in the order they are shown. Defined here, not in
+:mod:`royalty.population.params`, so that workers import numpy and nothing of
+the pricing package (which loads pandas)."""
 
 NO_DURATION: Final = np.iinfo(np.int64).max
 """Stands for an unknown duration in :attr:`BucketColumns.duration_ms` (never short)."""

@@ -21,11 +21,9 @@ from dataclasses import dataclass
 from typing import Final
 
 from royalty.errors import UsageError
+from royalty.population.models import MODELS
 from royalty.pricing.params import DEFAULT_MIN_SECONDS
 from royalty.pricing.scenario import DEFAULT_FEE, DEFAULT_PAYOUT_RATIO, DEFAULT_VAT, SOURCES
-
-MODELS: Final = ("pro-rata", "user-centric", "artist-centric", "threshold")
-"""The payout models, in the order they are shown."""
 
 COLUMN: Final[dict[str, str]] = {m: m.replace("-", "_") for m in MODELS}
 """The payout column of each model in tables, CSV and JSON (``pro_rata`` …)."""
