@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from royalty.errors import UsageError
-from royalty.population.models import MODELS
+from royalty.population.models import MODELS as MODELS
 from royalty.pricing.params import DEFAULT_MIN_SECONDS
 from royalty.pricing.scenario import DEFAULT_FEE, DEFAULT_PAYOUT_RATIO, DEFAULT_VAT, SOURCES
 
