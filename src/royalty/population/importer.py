@@ -23,6 +23,7 @@ was.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -162,7 +163,10 @@ def _finish_bucket(gen: writer.Generation, index: int, parts: list[Path]) -> tup
     if old is not None and old.num_rows and new.num_rows:
         new, added = _merge(old.unify_dictionaries().combine_chunks(), new.combine_chunks())
     if added == 0 and previous is not None:
-        os.link(previous, gen.bucket_path(index))  # unchanged: share the file
+        try:
+            os.link(previous, gen.bucket_path(index))  # unchanged: share the file
+        except OSError:  # a file system without hard links
+            shutil.copyfile(previous, gen.bucket_path(index))
         return _span(old), 0
     table = pa.concat_tables([old, new]) if old is not None else new
     table = writer.sort_rows(table.unify_dictionaries().combine_chunks())

@@ -26,6 +26,8 @@ Layouts (as their publishers describe them):
 
 from __future__ import annotations
 
+import codecs
+import functools
 import io
 import tarfile
 from collections import Counter
@@ -53,6 +55,34 @@ MBID_LENGTH: Final = 36
 
 def _fail(path: object, exc: BaseException) -> DataFormatError:
     return DataFormatError(f"cannot read {path}: {' '.join(str(exc).split())}")
+
+
+LENIENT: Final = "royalty_utf8_lenient"
+"""A text encoding for pyarrow's CSV reader: UTF-8 with bad bytes replaced by U+FFFD.
+
+A published dump with a few bytes that are not UTF-8 then loses those bytes, not
+the whole import; and a malformed line reaches the skip-and-count handler as text
+(pyarrow cannot hand an undecodable line to it)."""
+
+
+def _lenient_codec(name: str) -> codecs.CodecInfo | None:
+    if name != LENIENT:
+        return None
+    utf8 = codecs.lookup("utf-8")
+    return codecs.CodecInfo(
+        utf8.encode,
+        utf8.decode,
+        incrementalencoder=utf8.incrementalencoder,
+        incrementaldecoder=functools.partial(utf8.incrementaldecoder, errors="replace"),
+        name=LENIENT,
+    )
+
+
+@functools.cache
+def lenient() -> str:
+    """Register :data:`LENIENT` (once) and return its name."""
+    codecs.register(_lenient_codec)
+    return LENIENT
 
 
 # --- ListenBrainz Spark dump -------------------------------------------------------------
@@ -162,7 +192,9 @@ def read_lastfm_1k(path: Path, skipped: Counter[str]) -> Iterator[Any]:
     try:
         reader = csv.open_csv(
             pa.input_stream(str(path), compression="detect"),
-            read_options=csv.ReadOptions(column_names=list(LASTFM_1K_COLUMNS), block_size=1 << 26),
+            read_options=csv.ReadOptions(
+                column_names=list(LASTFM_1K_COLUMNS), block_size=1 << 26, encoding=lenient()
+            ),
             parse_options=csv.ParseOptions(
                 delimiter="\t", quote_char=False, invalid_row_handler=bad
             ),
@@ -198,7 +230,10 @@ def _read_tsv(path: Path, names: list[str], types: dict[str, Any]) -> Any:
     return csv.read_csv(
         str(path),
         read_options=csv.ReadOptions(
-            column_names=names, skip_rows=1 if _has_header(path) else 0, block_size=1 << 26
+            column_names=names,
+            skip_rows=1 if _has_header(path) else 0,
+            block_size=1 << 26,
+            encoding=lenient(),
         ),
         parse_options=csv.ParseOptions(delimiter="\t", quote_char=False),
         convert_options=csv.ConvertOptions(
@@ -259,7 +294,10 @@ def read_lfm1b(path: Path, skipped: Counter[str]) -> Iterator[Any]:
         reader = csv.open_csv(
             str(path),
             read_options=csv.ReadOptions(
-                column_names=columns, skip_rows=1 if _has_header(path) else 0, block_size=1 << 26
+                column_names=columns,
+                skip_rows=1 if _has_header(path) else 0,
+                block_size=1 << 26,
+                encoding=lenient(),
             ),
             parse_options=csv.ParseOptions(delimiter="\t", invalid_row_handler=bad),
             convert_options=csv.ConvertOptions(column_types=dict.fromkeys(columns, pa.int64())),
@@ -333,7 +371,7 @@ def _mlhd_table(data: bytes, name: str, skipped: Counter[str]) -> Any:
     try:
         table = csv.read_csv(
             io.BytesIO(data),
-            read_options=csv.ReadOptions(column_names=columns),
+            read_options=csv.ReadOptions(column_names=columns, encoding=lenient()),
             parse_options=csv.ParseOptions(
                 delimiter="\t", quote_char=False, invalid_row_handler=bad
             ),

@@ -242,7 +242,8 @@ class Generation:
                 match = ds.GENERATION_RE.fullmatch(entry.name)
                 if match:
                     numbers.append(int(match.group(1)))
-                if entry.name != current and _ours(entry.name) and entry.name != LOCK_FILE:
+                keep = (current, LOCK_FILE, ds.META_FILE)
+                if entry.name not in keep and _ours(entry.name):
                     _remove(entry)  # left by a killed run: never read, safe to drop
             gen = cls(root, previous, root / f"gen-{max(numbers) + 1:06d}")
             try:
