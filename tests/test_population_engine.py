@@ -116,3 +116,68 @@ def test_bad_input_is_a_royalty_error(tmp_path: Path) -> None:
     later = datetime(2024, 1, 1, tzinfo=UTC)
     with pytest.raises(UsageError, match="before"):
         compare_population(tmp_path, since=later, until=later, scheduler="in-process")
+
+
+def copy_times(info: Any, target: Path, times: int) -> int:
+    """A dataset of every bucket of ``info`` ``times`` over: each listener appears that many
+    times (in as many buckets), so every count and payout is that many times the original's."""
+    import json
+    import shutil
+
+    gen = target / info.generation.name
+    (gen / "buckets").mkdir(parents=True)
+    for name in ("artists.parquet", "tracks.parquet", "users.parquet"):
+        shutil.copy(info.generation / name, gen / name)
+    index = 0
+    for _ in range(times):
+        for path in info.bucket_paths:
+            shutil.copy(path, gen / "buckets" / f"bucket-{index:05d}.parquet")
+            index += 1
+    meta = json.loads((info.path / "population.json").read_text("utf-8"))
+    meta.update(buckets=index, plays=meta["plays"] * times)
+    (target / "population.json").write_text(json.dumps(meta), "utf-8")
+    return index
+
+
+def test_out_of_core_a_dataset_three_times_a_workers_memory_limit(tmp_path: Path) -> None:
+    import dask
+    from distributed import Client, LocalCluster
+
+    from royalty.population.dataset import open_dataset
+    from royalty.population.generate import GeneratorParams, generate_population
+
+    small = generate_population(
+        GeneratorParams(listeners=10_000, listens=1_000_000, seed=3, buckets=8), tmp_path / "s"
+    )
+    copies = 38
+    copy_times(small, tmp_path / "big", copies)
+    big = open_dataset(tmp_path / "big")
+    # A worker with numpy, pyarrow and Dask loaded takes about 200 MB (its
+    # allocators keep some freed memory); counting one bucket adds a few MB.
+    limit = 350_000_000  # bytes
+    # What the engine reads of every play (5 integer columns, 28 bytes): the
+    # whole dataset at once would need three times a worker's memory limit.
+    assert big.plays * 28 >= 3 * limit
+    memory = {
+        # no pausing or spilling: only the nanny's kill at 95 % of the limit
+        "distributed.worker.memory.target": False,
+        "distributed.worker.memory.spill": False,
+        "distributed.worker.memory.pause": False,
+    }
+    models = ("pro-rata", "user-centric", "artist-centric")
+    with (
+        dask.config.set(memory),
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                     memory_limit=limit) as cluster,
+        Client(cluster, set_as_default=False) as client,
+    ):  # fmt: skip
+        result = compare_population(big.path, models, scheduler=client)
+    assert result.run is not None and result.run.peak_worker_mb is not None
+    assert result.run.peak_worker_mb * 2**20 < limit  # (the kill is at 95 %)
+    # 38 copies reach the artist-centric thresholds as the original does at scale 38
+    once = compare_population(
+        small.path, models, PopulationParams(scale=copies), scheduler="in-process"
+    )
+    pd.testing.assert_series_equal(result.artists["plays"], once.artists["plays"] * copies)
+    for column in ("pro_rata", "user_centric", "artist_centric"):
+        np.testing.assert_allclose(result.artists[column], once.artists[column] * copies, rtol=1e-9)

@@ -71,7 +71,9 @@ def read_columns(path: Path) -> BucketColumns:
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(path, columns=list(INT_COLUMNS))
+        # One thread: a worker runs one task per core already, and threads would
+        # each keep their own buffers.
+        table = pq.read_table(path, columns=list(INT_COLUMNS), use_threads=False)
         played = table.column("played_at").cast(pa.int64())
         duration = pc.fill_null(table.column("duration_ms").cast(pa.int64()), NO_DURATION)
         return BucketColumns(
@@ -129,8 +131,10 @@ def run(
         raise UsageError(f"--workers must be at least 1, got {workers}")
     if scheduler == IN_PROCESS:
         start = time.perf_counter()
-        tasks = (bucket_task(str(p), layout, cap) for p in paths)
-        total = add_partials(*tasks) if paths else None
+        total = None
+        for path in paths:  # one bucket at a time, added up as it goes
+            part = bucket_task(str(path), layout, cap)
+            total = part if total is None else total + part
         seconds = time.perf_counter() - start
         return _or_empty(total, layout), RunStats(0, IN_PROCESS, seconds, None)
     with _client(scheduler, workers, memory_limit) as (client, where):
