@@ -41,6 +41,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "plot_population_bands": ("royalty.charts.population", "plot_population_bands"),
     "plot_population_lorenz": ("royalty.charts.population", "plot_population_lorenz"),
     "compare_population": ("royalty.population.compare", "compare_population"),
+    "generate_population": ("royalty.population.generate", "generate_population"),
+    "GeneratorParams": ("royalty.population.generate", "GeneratorParams"),
     "PopulationParams": ("royalty.population.params", "PopulationParams"),
     "population_bands": ("royalty.population.bands", "bands"),
     "population_concentration": ("royalty.population.bands", "concentration"),
@@ -57,6 +59,7 @@ _LAZY: dict[str, tuple[str, str]] = {
 __all__ = [
     "PLAYS_COLUMNS",
     "CompareParams",
+    "GeneratorParams",
     "History",
     "PopulationParams",
     "RoyaltyError",
@@ -66,6 +69,7 @@ __all__ = [
     "compare",
     "compare_population",
     "filter_period",
+    "generate_population",
     "list_users",
     "load_history",
     "load_plays",
@@ -105,6 +109,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ loads t
     from royalty.population.bands import concentration as population_concentration
     from royalty.population.bands import gains as population_gains
     from royalty.population.compare import compare_population
+    from royalty.population.generate import GeneratorParams, generate_population
     from royalty.population.params import PopulationParams
     from royalty.pricing import (
         CompareParams,
