@@ -59,8 +59,11 @@ class RunStats:
     peak_worker_mb: float | None
 
 
-def read_columns(path: Path) -> BucketColumns:
+def read_columns(path: Path, *, tracks: bool = True) -> BucketColumns:
     """The integer columns of one bucket file, as numpy arrays.
+
+    Without ``tracks`` the track ids are not read (only the threshold model
+    needs them): an empty array stands in.
 
     Raises:
         DataFormatError: the file is missing or is not a bucket of a dataset.
@@ -73,14 +76,17 @@ def read_columns(path: Path) -> BucketColumns:
     try:
         # One thread: a worker runs one task per core already, and threads would
         # each keep their own buffers.
-        table = pq.read_table(path, columns=list(INT_COLUMNS), use_threads=False)
+        wanted = [c for c in INT_COLUMNS if tracks or c != "track_id"]
+        table = pq.read_table(path, columns=wanted, use_threads=False)
         played = table.column("played_at").cast(pa.int64())
         duration = pc.fill_null(table.column("duration_ms").cast(pa.int64()), NO_DURATION)
         return BucketColumns(
             user_id=table.column("user_id").to_numpy(),
             played_ms=np.asarray(played.to_numpy(), dtype=np.int64),
             artist_id=table.column("artist_id").to_numpy(),
-            track_id=table.column("track_id").to_numpy(),
+            track_id=(
+                table.column("track_id").to_numpy() if tracks else np.zeros(0, dtype=np.int32)
+            ),
             duration_ms=np.asarray(duration.to_numpy(), dtype=np.int64),
         )
     except (OSError, pa.ArrowException, KeyError) as exc:
@@ -89,7 +95,8 @@ def read_columns(path: Path) -> BucketColumns:
 
 def bucket_task(path: str, layout: Layout, cap: int) -> Partial:
     """One map task: read a bucket and count it."""
-    return bucket_partial(read_columns(Path(path)), layout, cap)
+    columns = read_columns(Path(path), tracks="threshold" in layout.models)
+    return bucket_partial(columns, layout, cap)
 
 
 def add_partials(*parts: Partial) -> Partial:
