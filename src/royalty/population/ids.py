@@ -79,10 +79,13 @@ class Ids:
         self.artist_index: dict[str, int] = {}
         self.artist_names: list[str] = []
         self.artist_mbids: list[str | None] = []
-        self.track_index: dict[tuple[int, str], int] = {}
+        self.title_index: dict[str, int] = {}
+        self.titles: list[str] = []
+        self.track_keys: dict[int, int] = {}
         self.track_artists: list[int] = []
         self.track_names: list[str] = []
         self.track_mbids: list[str | None] = []
+        self._bucket_array: NDArray[np.int32] | None = None
 
     @property
     def counts(self) -> tuple[int, int, int]:
@@ -119,21 +122,21 @@ class Ids:
             raise DataFormatError(f"cannot read the id tables beside {users}: {exc}") from exc
         ids.artist_index = {n: i for i, n in enumerate(ids.artist_names)}
         ids.user_index = {n: i for i, n in enumerate(ids.user_names)}
-        ids.track_index = {
-            (a_id, n): i
-            for i, (a_id, n) in enumerate(zip(ids.track_artists, ids.track_names, strict=True))
-        }
+        pairs = zip(ids.track_artists, ids.track_names, strict=True)
+        for track_id, (artist_id, title) in enumerate(pairs):
+            ids.track_keys[(artist_id << 32) | ids._add_title(title)] = track_id
         return ids
 
-    def _user(self, name: str) -> int:
+    def _add_user(self, name: str) -> int:
         found = self.user_index.get(name)
         if found is None:
             found = self.user_index[name] = len(self.user_names)
             self.user_names.append(name)
             self.user_buckets.extend(bucket_of([name], self.buckets))
+            self._bucket_array = None
         return found
 
-    def _artist(self, name: str) -> int:
+    def _add_artist(self, name: str) -> int:
         found = self.artist_index.get(name)
         if found is None:
             found = self.artist_index[name] = len(self.artist_names)
@@ -141,14 +144,30 @@ class Ids:
             self.artist_mbids.append(None)
         return found
 
-    def _track(self, artist_id: int, name: str) -> int:
-        key = (artist_id, name)
-        found = self.track_index.get(key)
+    def _add_title(self, name: str) -> int:
+        found = self.title_index.get(name)
         if found is None:
-            found = self.track_index[key] = len(self.track_names)
-            self.track_artists.append(artist_id)
-            self.track_names.append(name)
+            found = self.title_index[name] = len(self.title_index)
+            self.titles.append(name)
+        return found
+
+    def _add_track(self, key: int) -> int:
+        found = self.track_keys.get(key)
+        if found is None:
+            found = self.track_keys[key] = len(self.track_names)
+            self.track_artists.append(key >> 32)
+            self.track_names.append(self.titles[key & 0xFFFFFFFF])
             self.track_mbids.append(None)
+        return found
+
+    @staticmethod
+    def _lookup(index: dict[Any, int], keys: list[Any], add: Any) -> NDArray[np.int64]:
+        """The id of each key; keys not yet known are added (only they go through Python calls)."""
+        import numpy as np
+
+        found = np.array([index.get(k, -1) for k in keys] or [0], dtype=np.int64)
+        for i in np.flatnonzero(found < 0).tolist():
+            found[i] = add(keys[i])
         return found
 
     def encode(self, chunk: Any) -> Encoded:
@@ -160,23 +179,22 @@ class Ids:
         import numpy as np
 
         u_codes, u_names = _codes(chunk["user"])
-        user_map = np.array([self._user(n) for n in u_names] or [0], dtype=np.int32)
+        user_id = self._lookup(self.user_index, u_names, self._add_user)[u_codes].astype(np.int32)
         a_codes, a_names = _codes(chunk["artist"])
-        artist_map = np.array([self._artist(n) for n in a_names] or [0], dtype=np.int32)
-        artist_id = artist_map[a_codes]
+        artist_map = self._lookup(self.artist_index, a_names, self._add_artist)
+        artist_id = artist_map[a_codes].astype(np.int32)
         t_codes, t_names = _codes(chunk["track"])
-        width = max(len(t_names), 1)
-        pairs = artist_id.astype(np.int64) * width + t_codes
-        uniq, inverse = np.unique(pairs, return_inverse=True)
-        track_map = np.array(
-            [self._track(int(p // width), t_names[int(p % width)]) for p in uniq] or [0],
-            dtype=np.int32,
-        )
-        track_id = track_map[inverse.reshape(-1)]
+        title_id = self._lookup(self.title_index, t_names, self._add_title)[t_codes]
+        # A track is (artist, title): one int64 key, looked up once per distinct pair.
+        keys = (artist_id.astype(np.int64) << 32) | title_id
+        uniq, inverse = np.unique(keys, return_inverse=True)
+        track_map = self._lookup(self.track_keys, uniq.tolist(), self._add_track)
+        track_id = track_map[inverse.reshape(-1)].astype(np.int32)
         self._fill_mbids(chunk["artist_mbid"], artist_id, self.artist_mbids)
         self._fill_mbids(chunk["track_mbid"], track_id, self.track_mbids)
-        user_id = user_map[u_codes]
-        bucket = np.array(self.user_buckets, dtype=np.int32)[user_id]
+        if self._bucket_array is None:
+            self._bucket_array = np.array(self.user_buckets, dtype=np.int32)
+        bucket = self._bucket_array[user_id]
         return Encoded(user_id=user_id, artist_id=artist_id, track_id=track_id, bucket=bucket)
 
     @staticmethod

@@ -109,8 +109,19 @@ def _first_mbid(column: Any) -> Any:
     return pc.utf8_slice_codeunits(column.cast(pa.string()), 0, MBID_LENGTH)
 
 
+def constant(text: str, n: int) -> Any:
+    """``n`` copies of ``text`` as a dictionary array (one string, ``n`` zero indices)."""
+    import numpy as np
+    import pyarrow as pa
+
+    return pa.DictionaryArray.from_arrays(
+        pa.array(np.zeros(n, dtype=np.int32)), pa.array([text], pa.string())
+    )
+
+
 def _spark_chunk(batch: Any) -> Any:
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     names = batch.schema.names
     times = batch.column("listened_at")
@@ -121,9 +132,14 @@ def _spark_chunk(batch: Any) -> Any:
         return batch.column(name) if name in names else None
 
     mbids = col("artist_credit_mbids")
+    if mbids is not None and mbids.null_count == len(mbids):
+        mbids = None
+    # Ids repeat a lot: encode the integers, then turn only the distinct ones into text.
+    users = pc.dictionary_encode(batch.column("user_id"))
+    users = pa.DictionaryArray.from_arrays(users.indices, users.dictionary.cast(pa.string()))
     return chunk(
         {
-            "user": batch.column("user_id").cast(pa.string()),
+            "user": users,
             "played_at": times,
             "artist": col("artist_name"),
             "track": col("recording_name"),
@@ -131,7 +147,7 @@ def _spark_chunk(batch: Any) -> Any:
             "artist_mbid": _first_mbid(mbids) if mbids is not None else None,
             "album_mbid": col("release_mbid"),
             "track_mbid": col("recording_mbid"),
-            "source": pa.array(["listenbrainz-spark"] * batch.num_rows, type=pa.string()),
+            "source": constant("listenbrainz-spark", batch.num_rows),
         }
     )
 
@@ -141,7 +157,10 @@ def _spark_file(handle: Any, name: str) -> Iterator[Any]:
     import pyarrow.parquet as pq
 
     try:
-        parquet = pq.ParquetFile(handle)
+        # Names come as the file's own dictionaries: no hashing of every row's text.
+        parquet = pq.ParquetFile(
+            handle, read_dictionary=["artist_name", "recording_name", "release_name"]
+        )
         present = [c for c in SPARK_COLUMNS if c in parquet.schema_arrow.names]
         if not is_spark_schema(present):
             raise DataFormatError(
@@ -209,7 +228,7 @@ def read_lastfm_1k(path: Path, skipped: Counter[str]) -> Iterator[Any]:
             )
             columns = {c: batch.column(c) for c in LASTFM_1K_COLUMNS if c != "time"}
             columns["played_at"] = times
-            columns["source"] = pa.array(["lastfm-1k"] * batch.num_rows, type=pa.string())
+            columns["source"] = constant("lastfm-1k", batch.num_rows)
             yield chunk(columns)
     except (OSError, pa.ArrowException) as exc:
         raise _fail(path, exc) from exc
@@ -319,7 +338,7 @@ def read_lfm1b(path: Path, skipped: Counter[str]) -> Iterator[Any]:
                     "album": albums.take(batch.column("album").fill_null(-1).to_numpy())
                     if albums is not None
                     else None,
-                    "source": pa.array(["lfm-1b"] * batch.num_rows, type=pa.string()),
+                    "source": constant("lfm-1b", batch.num_rows),
                 }
             )
     except (OSError, pa.ArrowException) as exc:
@@ -399,7 +418,7 @@ def _mlhd_table(data: bytes, name: str, skipped: Counter[str]) -> Any:
             "artist_mbid": artist,
             "album_mbid": table["release"],
             "track_mbid": recording,
-            "source": pa.array(["mlhd"] * n, type=pa.string()),
+            "source": constant("mlhd", n),
         }
     )
 

@@ -29,7 +29,7 @@ from royalty.population import dataset as ds
 if TYPE_CHECKING:
     import pandas as pd
 
-    from royalty.population.ids import Encoded, Ids
+    from royalty.population.ids import Ids
 
 CHUNK_COLUMNS: Final[tuple[str, ...]] = (
     "user",
@@ -97,9 +97,7 @@ def clean(table: Any, now: datetime | None = None) -> tuple[Any, Counter[str]]:
     skipped: Counter[str] = Counter()
     masks: list[tuple[str, Any]] = []
     for col, reason in (("user", "no listener"), ("artist", "no artist"), ("track", "no track")):
-        values = table[col]
-        missing = pc.or_kleene(pc.is_null(values), pc.equal(values, ""))
-        masks.append((reason, pc.fill_null(missing, True)))
+        masks.append((reason, _blank(table[col], missing=True)))
     times = table["played_at"]
     masks.append(("no or unreadable time", pc.is_null(times)))
     early = pa.scalar(EARLIEST, type=pa.timestamp("ms", tz="UTC"))
@@ -118,51 +116,35 @@ def clean(table: Any, now: datetime | None = None) -> tuple[Any, Counter[str]]:
         table = table.filter(pc.invert(drop))
     for col in ("album", "artist_mbid", "album_mbid", "track_mbid"):
         values = table[col]
-        if (
-            not pa.types.is_dictionary(values.type)
-            and len(values)
-            and values.null_count < len(values)
-        ):
-            empty = pc.equal(values, "")
-            if pc.any(empty).as_py():
-                table = table.set_column(
-                    table.schema.get_field_index(col), col, pc.if_else(empty, None, values)
-                )
+        if len(values) == 0 or values.null_count == len(values):
+            continue
+        empty = _blank(values, missing=False)
+        if pc.any(empty).as_py():
+            if pa.types.is_dictionary(values.type):
+                values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+                codes = pc.if_else(empty, pa.scalar(None, values.indices.type), values.indices)
+                fixed = pa.DictionaryArray.from_arrays(codes, values.dictionary)
+            else:
+                fixed = pc.if_else(empty, None, values)
+            table = table.set_column(table.schema.get_field_index(col), col, fixed)
     return table, skipped
 
 
-def bucket_table(table: Any, encoded: Encoded) -> Any:
-    """A chunk with its ids, in the bucket file's schema (rows in the chunk's order)."""
+def _blank(values: Any, *, missing: bool) -> Any:
+    """Rows whose text is empty, and (if ``missing``) null: one boolean a row, no nulls.
+
+    A dictionary column is tested through its dictionary, never row by row.
+    """
     import pyarrow as pa
+    import pyarrow.compute as pc
 
-    from royalty.population.ids import dictionary
-
-    schema = ds.bucket_schema()
-    arrays = [
-        pa.array(encoded.user_id, type=pa.int32()),
-        table["played_at"],
-        pa.array(encoded.artist_id, type=pa.int32()),
-        pa.array(encoded.track_id, type=pa.int32()),
-        table["duration_ms"],
-    ]
-    for name in ds.TEXT_COLUMNS:
-        col = dictionary(table[name])
-        if col.type != schema.field(name).type:
-            col = col.cast(schema.field(name).type)
-        arrays.append(col)
-    return pa.Table.from_arrays(arrays, schema=schema)
-
-
-def sort_rows(table: Any) -> Any:
-    """``table`` sorted by ``user_id`` then ``played_at``; ties keep their order."""
-    import numpy as np
-
-    if table.num_rows < 2:
-        return table
-    users = table["user_id"].to_numpy()
-    times = table["played_at"].cast("int64").to_numpy()
-    order = np.lexsort((times, users))
-    return table.take(order)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    if pa.types.is_dictionary(values.type):
+        empty = pc.take(pc.equal(values.dictionary, ""), values.indices)
+    else:
+        empty = pc.equal(values, "")
+    return pc.fill_null(empty, missing)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -360,6 +342,7 @@ def write_frame(
     import pyarrow as pa
 
     from royalty import schema
+    from royalty.population import tables
     from royalty.population.ids import Ids
 
     if "user" not in plays.columns:
@@ -377,12 +360,13 @@ def write_frame(
         raise UsageError("a dataset needs at least one bucket")
     ids = Ids(count)
     encoded = ids.encode(table)
-    full = bucket_table(table, encoded)
+    full = tables.spill_table(table, encoded)
+    names = tables.Names(ids)
     with Generation.begin(root) as gen:
         written = []
         for index in range(count):
-            part = sort_rows(full.filter(pa.array(encoded.bucket == np.int32(index))))
-            gen.write_bucket(index, part)
+            part = tables.sort_rows(full.filter(pa.array(encoded.bucket == np.int32(index))))
+            gen.write_bucket(index, tables.bucket_from_spill(part, names))
             written.append(part)
         gen.write_ids(ids)
         first, last = time_range(written)
