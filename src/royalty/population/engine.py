@@ -145,6 +145,7 @@ def run(
         seconds = time.perf_counter() - start
         return _or_empty(total, layout), RunStats(0, IN_PROCESS, seconds, None)
     with _client(scheduler, workers, memory_limit) as (client, where):
+        client.run(_warm_up)  # part of starting the workers, not of the run's time
         start = time.perf_counter()
         total = _compute(client, paths, layout, cap, progress) if paths else None
         seconds = time.perf_counter() - start
@@ -226,6 +227,12 @@ def _client(
     )
     with cluster, Client(cluster, set_as_default=False) as client:  # type: ignore[no-untyped-call]
         yield client, "local"
+
+
+def _warm_up() -> None:
+    """Import what a bucket task needs (runs on each worker, once, before the timer starts)."""
+    import pyarrow.compute
+    import pyarrow.parquet  # noqa: F401
 
 
 def _peak_mb(client: Any) -> float | None:
