@@ -40,21 +40,22 @@ done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PI
 wall = time.perf_counter() - t0
 if done.returncode:
     sys.exit(done.stderr.decode())
-print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 print((done.stdout.decode().strip().splitlines() or [""])[-1])
 """
 
 
-def launch(cmd: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MB) and the last line of output of one process."""
+def launch(cmd: list[str]) -> tuple[float, float, float, str]:
+    """Wall seconds, peak RSS (MB), CPU seconds and the last line of output of one process."""
     out = subprocess.run(
         [sys.executable, "-c", LAUNCHER, *cmd], capture_output=True, text=True, check=False
     )
     if out.returncode != 0:
         raise SystemExit(f"{cmd} failed: {out.stderr}")
     first, last = out.stdout.split("\n", 1)
-    wall, peak = first.split()
-    return float(wall), float(peak), last.strip()
+    wall, peak, cpu = first.split()
+    return float(wall), float(peak), float(cpu), last.strip()
 
 
 def write_spark_dump(dataset: Path, dump: Path, file_rows: int) -> int:
@@ -121,12 +122,13 @@ def main() -> None:
         for round_ in range(args.rounds):
             target = work / f"imported-{round_}"
             shutil.rmtree(target, ignore_errors=True)
-            wall, peak, summary = launch(
+            wall, peak, cpu = launch(
                 [royalty, "population", "import", str(work / "dump"), "--to", str(target)]
-            )
+            )[:3]
             walls.append(wall)
             peaks.append(peak)
-            print(f"round {round_ + 1}: {wall:.2f} s, peak {peak:,.0f} MB | {summary}")
+            # CPU seconds tell a busy machine apart from a slow import.
+            print(f"round {round_ + 1}: {wall:.2f} s wall, {cpu:.2f} s CPU, peak {peak:,.0f} MB")
             shutil.rmtree(target, ignore_errors=True)
         median = statistics.median(walls)
         print(

@@ -122,52 +122,44 @@ class Ids:
             raise DataFormatError(f"cannot read the id tables beside {users}: {exc}") from exc
         ids.artist_index = {n: i for i, n in enumerate(ids.artist_names)}
         ids.user_index = {n: i for i, n in enumerate(ids.user_names)}
-        pairs = zip(ids.track_artists, ids.track_names, strict=True)
-        for track_id, (artist_id, title) in enumerate(pairs):
-            ids.track_keys[(artist_id << 32) | ids._add_title(title)] = track_id
+        title_ids = ids._lookup(ids.title_index, ids.track_names, ids.titles.extend).tolist()
+        pairs = zip(ids.track_artists, title_ids, strict=False)  # the lookup pads an empty list
+        ids.track_keys = {(a_id << 32) | t_id: i for i, (a_id, t_id) in enumerate(pairs)}
         return ids
 
-    def _add_user(self, name: str) -> int:
-        found = self.user_index.get(name)
-        if found is None:
-            found = self.user_index[name] = len(self.user_names)
-            self.user_names.append(name)
-            self.user_buckets.extend(bucket_of([name], self.buckets))
-            self._bucket_array = None
-        return found
+    def _new_users(self, names: list[str]) -> None:
+        self.user_names.extend(names)
+        self.user_buckets.extend(bucket_of(names, self.buckets))
+        self._bucket_array = None
 
-    def _add_artist(self, name: str) -> int:
-        found = self.artist_index.get(name)
-        if found is None:
-            found = self.artist_index[name] = len(self.artist_names)
-            self.artist_names.append(name)
-            self.artist_mbids.append(None)
-        return found
+    def _new_artists(self, names: list[str]) -> None:
+        self.artist_names.extend(names)
+        self.artist_mbids.extend([None] * len(names))
 
-    def _add_title(self, name: str) -> int:
-        found = self.title_index.get(name)
-        if found is None:
-            found = self.title_index[name] = len(self.title_index)
-            self.titles.append(name)
-        return found
-
-    def _add_track(self, key: int) -> int:
-        found = self.track_keys.get(key)
-        if found is None:
-            found = self.track_keys[key] = len(self.track_names)
-            self.track_artists.append(key >> 32)
-            self.track_names.append(self.titles[key & 0xFFFFFFFF])
-            self.track_mbids.append(None)
-        return found
+    def _new_tracks(self, keys: list[int]) -> None:
+        titles = self.titles
+        self.track_artists.extend([k >> 32 for k in keys])
+        self.track_names.extend([titles[k & 0xFFFFFFFF] for k in keys])
+        self.track_mbids.extend([None] * len(keys))
 
     @staticmethod
-    def _lookup(index: dict[Any, int], keys: list[Any], add: Any) -> NDArray[np.int64]:
-        """The id of each key; keys not yet known are added (only they go through Python calls)."""
+    def _lookup(index: dict[Any, int], keys: list[Any], extend: Any) -> NDArray[np.int64]:
+        """The id of each key; unknown keys get the next ids, in order of first appearance.
+
+        ``extend`` is called once with the new keys, to grow the tables beside ``index``.
+        Everything is list comprehensions over the chunk's distinct keys: no Python call
+        per name.
+        """
         import numpy as np
 
         found = np.array([index.get(k, -1) for k in keys] or [0], dtype=np.int64)
-        for i in np.flatnonzero(found < 0).tolist():
-            found[i] = add(keys[i])
+        missing = np.flatnonzero(found < 0).tolist()
+        if missing:
+            fresh = list(dict.fromkeys([keys[i] for i in missing]))
+            start = len(index)
+            index.update(zip(fresh, range(start, start + len(fresh)), strict=True))
+            extend(fresh)
+            found[missing] = [index[keys[i]] for i in missing]
         return found
 
     def encode(self, chunk: Any) -> Encoded:
@@ -177,19 +169,20 @@ class Ids:
         none are filled from the chunk's first row that has one.
         """
         import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
         u_codes, u_names = _codes(chunk["user"])
-        user_id = self._lookup(self.user_index, u_names, self._add_user)[u_codes].astype(np.int32)
+        user_id = self._lookup(self.user_index, u_names, self._new_users)[u_codes].astype(np.int32)
         a_codes, a_names = _codes(chunk["artist"])
-        artist_map = self._lookup(self.artist_index, a_names, self._add_artist)
+        artist_map = self._lookup(self.artist_index, a_names, self._new_artists)
         artist_id = artist_map[a_codes].astype(np.int32)
         t_codes, t_names = _codes(chunk["track"])
-        title_id = self._lookup(self.title_index, t_names, self._add_title)[t_codes]
+        title_id = self._lookup(self.title_index, t_names, self.titles.extend)[t_codes]
         # A track is (artist, title): one int64 key, looked up once per distinct pair.
-        keys = (artist_id.astype(np.int64) << 32) | title_id
-        uniq, inverse = np.unique(keys, return_inverse=True)
-        track_map = self._lookup(self.track_keys, uniq.tolist(), self._add_track)
-        track_id = track_map[inverse.reshape(-1)].astype(np.int32)
+        keys = pc.dictionary_encode(pa.array((artist_id.astype(np.int64) << 32) | title_id))
+        track_map = self._lookup(self.track_keys, keys.dictionary.to_pylist(), self._new_tracks)
+        track_id = track_map[keys.indices.to_numpy()].astype(np.int32)
         self._fill_mbids(chunk["artist_mbid"], artist_id, self.artist_mbids)
         self._fill_mbids(chunk["track_mbid"], track_id, self.track_mbids)
         if self._bucket_array is None:

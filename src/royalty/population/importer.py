@@ -101,7 +101,9 @@ class _Spill:
 
         if not self.held:
             return
-        table = pa.concat_tables([t for t, _ in self.held]).unify_dictionaries().combine_chunks()
+        # One dictionary per column across the held chunks; rows are copied only to
+        # group them by bucket.
+        table = pa.concat_tables([t for t, _ in self.held]).unify_dictionaries()
         bucket = np.concatenate([b for _, b in self.held])
         if self.buckets > 1:
             order = np.argsort(bucket, kind="stable")

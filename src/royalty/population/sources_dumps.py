@@ -115,7 +115,7 @@ def constant(text: str, n: int) -> Any:
     import pyarrow as pa
 
     return pa.DictionaryArray.from_arrays(
-        pa.array(np.zeros(n, dtype=np.int32)), pa.array([text], pa.string())
+        pa.array(np.zeros(n, dtype=np.int32)), pa.array([text], pa.string()), safe=False
     )
 
 
