@@ -84,7 +84,7 @@ def pct(value: float, *, sign: bool = True) -> str:
 def header_lines(result: PopulationResult) -> list[str]:
     """Who, when, which models with sources, and the money's parameters."""
     d, p = result.dataset, result.params
-    kind = "synthetic (made by `royalty population generate`)" if d["synthetic"] else "imported"
+    kind = "synthetic (generated, not real listening)" if d["synthetic"] else "imported"
     span = f"{(d['first_play'] or '?')[:10]} to {(d['last_play'] or '?')[:10]}"
     period = ""
     if result.since or result.until:
