@@ -28,7 +28,7 @@ def test_summary_names_listeners_plays_skips_and_time(tmp_path: Path) -> None:
     src = write_lastfm_1k(tmp_path / "1k.tsv")
     code, out, err = run("population", "import", str(src), "--to", str(tmp_path / "pop"))
     assert code == 0, err
-    assert out.startswith(f"Created {tmp_path / 'pop'}: 2 listeners, 3 plays, 3 artists, 1 buckets")
+    assert out.startswith(f"Created {tmp_path / 'pop'}: 2 listeners, 3 plays, 3 artists, 1 bucket;")
     assert "skipped 3 (1 malformed line, 1 no or unreadable time, 1 before 2002)" in out
     assert out.rstrip().endswith(" s.") and len(out.splitlines()) == 1
     code, out, _ = run("population", "import", str(src), "--to", str(tmp_path / "pop"))
@@ -55,7 +55,7 @@ def test_store_option_imports_royalty_home(tmp_path: Path) -> None:
     store.merge("ann", plays)
     code, out, err = run("population", "import", "--store", "--to", str(tmp_path / "pop"))
     assert code == 0, err
-    assert "1 listeners, 4 plays" in out
+    assert "1 listener, 4 plays" in out
 
 
 def bad_cases(tmp_path: Path) -> list[tuple[list[str], str]]:
@@ -101,6 +101,17 @@ def test_no_source_and_no_destination(tmp_path: Path) -> None:
     assert code == 1 and "at least one source" in err
     code, _, err = run("population", "import", str(write_lastfm_1k(tmp_path / "x.tsv")))
     assert code == 1 and "--to DIR" in err
+
+
+def test_a_failed_first_import_leaves_no_folder(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.tsv"
+    empty.write_text("user_000001\t2001-01-01T00:00:00Z\t\tOld\t\tSong\n")
+    code, _, err = run(
+        "population", "import", str(empty), "--input-format", "lastfm-1k", "--to",
+        str(tmp_path / "pop"),
+    )  # fmt: skip
+    assert code == 1 and "no plays to import" in err and "1 before 2002" in err
+    assert not (tmp_path / "pop").exists()
 
 
 def test_a_folder_of_other_things_is_not_written_into(tmp_path: Path) -> None:

@@ -65,6 +65,10 @@ class _Progress:
             sys.stderr.flush()
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 def import_summary(result: ImportResult) -> str:
     """The one-line summary of an import."""
     info = result.dataset
@@ -74,9 +78,10 @@ def import_summary(result: ImportResult) -> str:
     )
     action = "Created" if result.created else "Updated" if result.added else "Unchanged:"
     line = (
-        f"{action} {info.path}: {info.listeners:,} listeners, {info.plays:,} plays, "
-        f"{info.artists:,} artists, {info.buckets:,} buckets; "
-        f"{result.read:,} plays read, {result.added:,} new; "
+        f"{action} {info.path}: {_count(info.listeners, 'listener')}, "
+        f"{_count(info.plays, 'play')}, {_count(info.artists, 'artist')}, "
+        f"{_count(info.buckets, 'bucket')}; {_count(result.read, 'play')} read, "
+        f"{result.added:,} new; "
         f"skipped {skipped:,}{f' ({reasons})' if reasons else ''}; {result.seconds:.1f} s."
     )
     if info.artist_names == "mbid":
@@ -230,9 +235,10 @@ def generate_command(
     )  # fmt: skip
     info = generate_population(params, to, replace=replace)
     sys.stdout.write(
-        f"Generated {info.path} (synthetic, seed {seed}): {info.listeners:,} listeners, "
-        f"{info.plays:,} plays, {info.artists:,} artists, {info.tracks:,} tracks, "
-        f"{info.buckets:,} buckets; {time.perf_counter() - started:.1f} s.\n"
+        f"Generated {info.path} (synthetic, seed {seed}): {_count(info.listeners, 'listener')}, "
+        f"{_count(info.plays, 'play')}, {_count(info.artists, 'artist')}, "
+        f"{_count(info.tracks, 'track')}, {_count(info.buckets, 'bucket')}; "
+        f"{time.perf_counter() - started:.1f} s.\n"
     )
 
 

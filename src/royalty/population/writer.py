@@ -204,6 +204,8 @@ class Generation:
                     f"{root} is not empty and holds no population dataset (it has {others[0]}); "
                     "choose a new or empty folder"
                 )
+        fresh = not root.exists()
+        committed = False
         try:
             root.mkdir(parents=True, exist_ok=True)
             fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
@@ -231,11 +233,14 @@ class Generation:
             try:
                 yield gen
             finally:
-                if gen.path.exists() and not gen.committed:
+                committed = gen.committed
+                if gen.path.exists() and not committed:
                     _remove(gen.path)
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
+            if fresh and not committed:
+                _remove(root)  # a failed first write leaves no folder behind
 
     committed: bool = False
 
