@@ -180,3 +180,13 @@ def test_scaled_thresholds_round_up_and_never_reach_zero() -> None:
     assert (p.pro_streams, p.pro_listeners, p.track_floor) == (334, 167, 334)
     assert PopulationParams(scale=1e9).pro_streams == 1
     assert PopulationParams().listener_cap == 1000  # never scaled
+
+
+def test_plays_outside_the_layouts_months_count_nowhere() -> None:
+    # A layout of February only: January's plays are outside it (a dataset
+    # whose population.json says it starts in February).
+    lay = Layout(STARTS[1:], artists=4, tracks=4, models=MODELS)
+    result = split(bucket_partial(columns(ROWS), lay, 2), lay, PARAMS, TRACK_ARTIST)
+    assert result.pools.tolist() == [36.0]
+    assert result.plays.tolist() == [1, 2, 1, 1]
+    assert result.payout["pro-rata"] == pytest.approx([7.2, 14.4, 7.2, 7.2])

@@ -171,6 +171,7 @@ def bucket_partial(cols: BucketColumns, layout: Layout, cap: int) -> Partial:
     n = len(cols.played_ms)
     if n == 0:
         return empty_partial(layout)
+    m = layout.months
     month = np.searchsorted(layout.edges_ms(), cols.played_ms, side="right") - 1
     # A listener's number within the bucket: rows are sorted by user, so it
     # steps at each change of user (no hashing or sorting of ids).
@@ -180,6 +181,11 @@ def bucket_partial(cols: BucketColumns, layout: Layout, cap: int) -> Partial:
     users = int(user[-1]) + 1
     artist = cols.artist_id.astype(np.int64, copy=False)
     stream = cols.duration_ms >= layout.min_ms  # unknown durations are NO_DURATION: streams
+    end = (layout.starts[-1] + 1).astype("datetime64[ms]").view(np.int64) if m else 0
+    outside = (month < 0) | (cols.played_ms >= end)
+    if outside.any():  # plays outside the dataset's own span: counted nowhere
+        stream = stream & ~outside
+        month = np.where(outside, 0, month)
     paid = _in_period(stream, cols.played_ms, layout)
     out = _paid_counts(month, user, users, artist, paid, layout, cap)
     if "threshold" in layout.models:
