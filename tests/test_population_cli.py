@@ -164,6 +164,7 @@ def test_csv_and_markdown_and_meta(pop: Path, scheduler: str, tmp_path: Path) ->
         (["--since", "2024-02-01", "--until", "2024-01-01"], "before"),
         (["--since", "yesterday"], "date"),
         (["--workers", "0"], "--workers"),
+        (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "--workers"),
     ],
 )
 def test_bad_options_get_one_line_and_exit_1(pop: Path, args: list[str], says: str) -> None:

@@ -7,6 +7,7 @@ and renders the result; Dask, pandas and pyarrow load only when it runs.
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -141,6 +142,8 @@ def compare_command(
         raise UsageError(f"--top must be 0 (every artist) or more, got {top}")
     if with_meta and format is not CompareFormat.json:
         raise UsageError("--with-meta only applies with --format json")
+    if workers is not None and (scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")):
+        raise UsageError("--workers sizes a local cluster; a scheduler's workers are its own")
     check_output(output)
     models = [m.value for m in model] if model else None
     result = _compare(dataset, models, since, until, fee, payout_ratio, vat, min_seconds, scale,
