@@ -226,3 +226,20 @@ def test_forced_format_that_does_not_fit_is_one_error(tmp_path: Path) -> None:
         import_population([src], tmp_path / "pop", input_format="listenbrainz-spark")
     with pytest.raises(UsageError, match="unknown input format"):
         open_source(src, input_format="nope")
+
+
+def test_mlhd_tar_whose_first_file_is_bigger_than_the_sniffed_head(tmp_path: Path) -> None:
+    import gzip
+    import io
+    import tarfile
+
+    lines = "".join(f"{1_200_000_000 + i}\t{A1}\t\t{T1}\n" for i in range(40_000)).encode()
+    data = gzip.compress(lines)
+    assert len(data) > 65536  # only a cut-off gzip stream is there to recognise
+    with tarfile.open(tmp_path / "MLHD_001.tar", "w") as archive:
+        entry = tarfile.TarInfo("MLHD_001/0a1b2c3d-0000-4000-8000-00000000000d.txt.gz")
+        entry.size = len(data)
+        archive.addfile(entry, io.BytesIO(data))
+    assert open_source(tmp_path / "MLHD_001.tar").kind == "mlhd"
+    result = import_population([tmp_path / "MLHD_001.tar"], tmp_path / "pop")
+    assert result.dataset.plays == 40_000 and result.dataset.listeners == 1

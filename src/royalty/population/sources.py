@@ -99,11 +99,7 @@ def _head(path: Path, size: int = 65536) -> bytes:
             with pa.input_stream(str(path), compression="detect") as stream:
                 data = bytes(stream.read(size))
         except (OSError, pa.ArrowException, ValueError):
-            # An unknown extension: decompress the whole head we read instead.
-            try:
-                data = dumps.decompress(data, str(path))[:size]
-            except DataFormatError:
-                return b""
+            data = _unpacked_head(data)  # an extension that does not say the compression
     return data
 
 
@@ -136,6 +132,7 @@ def _is_spark_parquet(path: Path) -> bool:
 
 
 def _sniff_tar(path: Path) -> str | None:
+    """The dump a ``.tar`` holds, from its first file: Spark's ``N.parquet`` or MLHD text."""
     with tarfile.open(path) as archive:
         for member in archive:
             if not member.isfile():
@@ -144,18 +141,24 @@ def _sniff_tar(path: Path) -> str | None:
                 return "listenbrainz-spark"
             handle = archive.extractfile(member)
             head = handle.read(65536) if handle is not None else b""
-            if sniff_text(dumps.decompress(head, member.name) if head[:4] != b"\x28\xb5\x2f\xfd"
-                          else _zstd_head(head)) == "mlhd":  # fmt: skip
-                return "mlhd"
-            return None
+            return "mlhd" if sniff_text(_unpacked_head(head)) == "mlhd" else None
     return None
 
 
-def _zstd_head(head: bytes) -> bytes:
+def _unpacked_head(head: bytes) -> bytes:
+    """The start of a file's text from its first bytes, decompressed when they are."""
     try:
         return dumps.decompress(head, "head")
     except DataFormatError:
-        return b""  # a truncated head: the frame is incomplete
+        # A compressed head cut short: decompress what a stream reader can.
+        import pyarrow as pa
+
+        codec = "zstd" if head[:4] == b"\x28\xb5\x2f\xfd" else "gzip"
+        try:
+            with pa.input_stream(pa.py_buffer(head), compression=codec) as stream:
+                return bytes(stream.read(4096))
+        except (OSError, pa.ArrowException):
+            return b""
 
 
 def sniff(path: Path) -> str | None:
