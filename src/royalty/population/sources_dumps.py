@@ -16,7 +16,9 @@ Layouts (as their publishers describe them):
   album and track ids and a Unix time, with ``LFM-1b_artists.txt`` (id, name)
   beside it, and ``LFM-1b_albums.txt`` / ``LFM-1b_tracks.txt`` (id, name,
   artist id) when present. Users have no names: the id as text. A track
-  without its names file is named by its id.
+  without its names file is named by its id. The names files are held in
+  memory while the listening events stream past (like the dataset's own id
+  tables, they grow with the names, not with the plays).
 - **MLHD / MLHD+** (Vigliensoni and Fujinaga, 2017; MetaBrainz): one file
   per listener (the listener's id is the file name), plain, gzip, bzip2 or
   zstd, lines ``timestamp, artist MBID, release MBID, recording MBID`` separated
