@@ -181,3 +181,13 @@ def test_out_of_core_a_dataset_three_times_a_workers_memory_limit(tmp_path: Path
     pd.testing.assert_series_equal(result.artists["plays"], once.artists["plays"] * copies)
     for column in ("pro_rata", "user_centric", "artist_centric"):
         np.testing.assert_allclose(result.artists[column], once.artists[column] * copies, rtol=1e-9)
+
+
+def test_progress_bar_goes_to_stderr_and_output_stays_clean(
+    population: tuple[pd.DataFrame, Path], client: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, path = population
+    compare_population(path, ("pro-rata",), PARAMS, scheduler=client, progress=True)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "Completed" in captured.err

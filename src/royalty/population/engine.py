@@ -174,11 +174,12 @@ def _compute(client: Any, paths: Sequence[Path], layout: Layout, cap: int, show:
     future = client.compute(level[0])
     try:
         if show:
-            from distributed import progress
+            from distributed.diagnostics.progressbar import TextProgressBar
 
             # The bar draws on stdout: send it to stderr, so output stays clean.
+            # It is given the scheduler: our clients are never the default one.
             with contextlib.redirect_stdout(sys.stderr):
-                progress(future)  # type: ignore[no-untyped-call]
+                TextProgressBar([future], scheduler=client.scheduler.address)  # type: ignore[no-untyped-call]
         result: Partial = future.result()
     except KilledWorker as exc:
         raise RoyaltyError(
