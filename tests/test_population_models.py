@@ -39,6 +39,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from royalty.errors import UsageError
 from royalty.population.models import NO_DURATION, BucketColumns, Layout, bucket_partial
@@ -190,3 +192,54 @@ def test_plays_outside_the_layouts_months_count_nowhere() -> None:
     assert result.pools.tolist() == [36.0]
     assert result.plays.tolist() == [1, 2, 1, 1]
     assert result.payout["pro-rata"] == pytest.approx([7.2, 14.4, 7.2, 7.2])
+
+
+@st.composite
+def populations(draw: st.DrawFn) -> tuple[list[tuple[int, str, int, int | None]], int]:
+    """Random small populations over January to April 2024, rows sorted by listener."""
+    n_artists = draw(st.integers(1, 5))
+    row = st.tuples(
+        st.integers(0, 4),  # listener
+        st.integers(0, 4 * 28 - 1),  # day of the span
+        st.integers(0, n_artists - 1),  # artist (and its one track)
+        st.one_of(st.none(), st.integers(0, 60_000)),  # duration
+    )
+    rows = draw(st.lists(row, min_size=1, max_size=60))
+    span = np.datetime64("2024-01-01T00:00", "ms")
+    out = [(u, str(span + np.timedelta64(d, "D") + np.timedelta64(u, "m")), a, ms)
+           for u, d, a, ms in rows]  # fmt: skip
+    out.sort(key=lambda r: (r[0], r[1]))
+    return out, n_artists
+
+
+PROPERTY_STARTS = np.arange(np.datetime64("2024-01"), np.datetime64("2024-05"), dtype="M8[M]")
+
+
+@settings(max_examples=150, deadline=None)
+@given(pop=populations(), scale=st.sampled_from([1.0, 100.0, 500.0, 1000.0]),
+       cap=st.integers(1, 5), fee=st.floats(1.0, 20.0))  # fmt: skip
+def test_every_model_pays_out_each_pool_exactly_whatever_the_population(
+    pop: tuple[list[tuple[int, str, int, int | None]], int], scale: float, cap: int, fee: float
+) -> None:
+    rows, n_artists = pop
+    lay = Layout(PROPERTY_STARTS, artists=n_artists, tracks=n_artists, models=MODELS)
+    params = PopulationParams(fee=fee, scale=scale, listener_cap=cap)
+    whole = bucket_partial(columns(rows), lay, cap)
+    result = split(whole, lay, params, np.arange(n_artists))
+    for model in MODELS:
+        payout = result.payout[model]
+        assert (payout >= 0).all(), model
+        assert payout.sum() == pytest.approx(result.pools.sum(), rel=1e-9, abs=1e-9), model
+    # the same listeners in two buckets give the same payouts
+    one = [r for r in rows if r[0] % 2 == 0]
+    two = [r for r in rows if r[0] % 2 == 1]
+    if one and two:
+        summed = bucket_partial(columns(one), lay, cap) + bucket_partial(columns(two), lay, cap)
+        again = split(summed, lay, params, np.arange(n_artists))
+        for model in MODELS:
+            np.testing.assert_allclose(again.payout[model], result.payout[model], rtol=1e-12)
+    # payouts are linear in the fee
+    double = split(whole, lay, PopulationParams(fee=2 * fee, scale=scale, listener_cap=cap),
+                   np.arange(n_artists))  # fmt: skip
+    for model in MODELS:
+        np.testing.assert_allclose(double.payout[model], 2 * result.payout[model], rtol=1e-12)
