@@ -131,11 +131,11 @@ def test_a_failure_part_way_leaves_the_dataset_and_a_rerun_completes(
     calls = []
     real = writer.Generation.write_bucket
 
-    def failing(self: writer.Generation, index: int, table: object) -> None:
+    def failing(self: writer.Generation, index: int, *args: object) -> None:
         calls.append(index)
         if len(calls) == 2:
             raise OSError("disk full")
-        real(self, index, table)
+        real(self, index, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(writer.Generation, "write_bucket", failing)
     d2 = write_spark_folder(tmp_path / "d2", more_rows())
@@ -157,8 +157,8 @@ KILLER = textwrap.dedent(
     real = writer.Generation.write_bucket
     seen = []
 
-    def write_then_die(self, index, table):
-        real(self, index, table)
+    def write_then_die(self, index, *args):
+        real(self, index, *args)
         seen.append(index)
         if len(seen) == int(sys.argv[3]):
             os.kill(os.getpid(), signal.SIGKILL)

@@ -186,8 +186,9 @@ def _finish_bucket(
             shutil.copyfile(previous, gen.bucket_path(index))
         return _span(old), 0
     table = pa.concat_tables([old, new], promote_options="permissive") if old is not None else new
-    table = tables.sort_rows(table.unify_dictionaries().combine_chunks())
-    gen.write_bucket(index, tables.bucket_from_spill(table, names))
+    del old, new  # one copy of the bucket at a time: the sorted one replaces these
+    table = table.unify_dictionaries()
+    gen.write_bucket(index, table, names, tables.sort_order(table))
     return _span(table), added
 
 

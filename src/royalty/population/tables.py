@@ -94,13 +94,11 @@ def compact_text(table: Any) -> Any:
     return table
 
 
-def sort_rows(table: Any) -> Any:
-    """``table`` sorted by ``user_id`` then ``played_at``; ties keep their order (stable)."""
+def sort_order(table: Any) -> Any:
+    """Row indices that sort ``table`` by ``user_id`` then ``played_at``, ties in order."""
     import numpy as np
     import pyarrow.compute as pc
 
-    if table.num_rows < 2:
-        return table
     # Dumps come sorted by time, so a stable sort by listener alone (a counting sort
     # over a small integer range) usually leaves each listener's plays in time order.
     order = pc.sort_indices(table["user_id"])
@@ -108,7 +106,12 @@ def sort_rows(table: Any) -> Any:
     times = table["played_at"].take(order).cast("int64").to_numpy()
     if not ((np.diff(times) >= 0) | (np.diff(users) != 0)).all():
         order = pc.sort_indices(table, [("user_id", "ascending"), ("played_at", "ascending")])
-    return table.take(order)
+    return order
+
+
+def sort_rows(table: Any) -> Any:
+    """``table`` sorted by ``user_id`` then ``played_at``; ties keep their order (stable)."""
+    return table if table.num_rows < 2 else table.take(sort_order(table))
 
 
 class Names:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from royalty.population.ids import Ids
+    from royalty.population.tables import Names
 
 CHUNK_COLUMNS: Final[tuple[str, ...]] = (
     "user",
@@ -44,6 +45,8 @@ CHUNK_COLUMNS: Final[tuple[str, ...]] = (
     "source",
 )
 LOCK_FILE: Final = ".lock"
+SLICE_ROWS: Final = 1_000_000
+"""Rows labelled and written at a time when a bucket is finished (one row group each)."""
 EARLIEST: Final = datetime(2002, 1, 1, tzinfo=UTC)
 """Plays before this are skipped, as in the one-listener importers (Last.fm began in 2002)."""
 
@@ -248,9 +251,39 @@ class Generation:
         """Where bucket ``index`` of the new generation goes."""
         return self.path / ds.BUCKETS_DIR / ds.bucket_file(index)
 
-    def write_bucket(self, index: int, table: Any) -> None:
-        """Write bucket ``index`` (rows already sorted by user and time)."""
-        write_parquet(table, self.bucket_path(index), statistics=["user_id", "played_at"])
+    def write_bucket(
+        self, index: int, table: Any, names: Names | None = None, order: Any = None
+    ) -> None:
+        """Write bucket ``index``: ``table`` in the order ``order`` (default: as it is).
+
+        With ``names``, ``table`` holds spilled rows (ids, no names): a slice of
+        :data:`SLICE_ROWS` rows at a time is put in order, labelled and written as
+        one row group, so the sorted copy and the names cost memory for one slice,
+        not for the whole bucket.
+        """
+        import pyarrow.parquet as pq
+
+        from royalty.population.tables import bucket_from_spill
+
+        if names is None:
+            write_parquet(table, self.bucket_path(index), statistics=["user_id", "played_at"])
+            return
+        with open(self.bucket_path(index), "wb") as fh:
+            with pq.ParquetWriter(
+                fh, ds.bucket_schema(), compression="zstd", compression_level=1,
+                write_statistics=["user_id", "played_at"],
+            ) as out:  # fmt: skip
+                for start in range(0, table.num_rows, SLICE_ROWS):
+                    rows = (
+                        table.slice(start, SLICE_ROWS)
+                        if order is None
+                        else table.take(order.slice(start, SLICE_ROWS))
+                    )
+                    out.write_table(bucket_from_spill(rows, names))
+                if table.num_rows == 0:
+                    out.write_table(ds.bucket_schema().empty_table())
+            fh.flush()
+            os.fsync(fh.fileno())
 
     def write_ids(self, ids: Ids) -> None:
         """Write the artists, tracks and users tables."""
@@ -371,7 +404,7 @@ def write_frame(
         written = []
         for index in range(count):
             part = tables.sort_rows(full.filter(pa.array(encoded.bucket == np.int32(index))))
-            gen.write_bucket(index, tables.bucket_from_spill(part, names))
+            gen.write_bucket(index, part, names)
             written.append(part)
         gen.write_ids(ids)
         first, last = time_range(written)
