@@ -17,6 +17,8 @@ from royalty.population.compare import compare_population
 from royalty.population.params import COLUMN, MODELS, PopulationParams
 
 PARAMS = PopulationParams(scale=50, listener_cap=40)  # thresholds that bite at this size
+NO_HTTP: dict[str, Any] = {"scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"}}
+"""Schedulers on any free port: two clusters at once must not both want Dask's 8787."""
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +35,7 @@ def client() -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
     with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as c,
+        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None, **NO_HTTP) as c,
         Client(c, set_as_default=False) as cl,
     ):
         yield cl
@@ -167,8 +167,8 @@ def test_out_of_core_a_dataset_three_times_a_workers_memory_limit(tmp_path: Path
     models = ("pro-rata", "user-centric", "artist-centric")
     with (
         dask.config.set(memory),
-        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                     memory_limit=limit) as cluster,
+        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None,
+                     memory_limit=limit, **NO_HTTP) as cluster,
         Client(cluster, set_as_default=False) as client,
     ):  # fmt: skip
         result = compare_population(big.path, models, scheduler=client)
@@ -191,3 +191,15 @@ def test_progress_bar_goes_to_stderr_and_output_stays_clean(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "Completed" in captured.err
+
+
+def test_the_default_local_cluster_starts_beside_another_and_closes(
+    population: tuple[pd.DataFrame, Path], client: Any
+) -> None:
+    # `client`'s cluster is running: the engine's own must not want its ports
+    # (a warning here is an error in the suite).
+    _, path = population
+    result = compare_population(path, ("pro-rata",), PARAMS, workers=2)
+    assert result.run is not None
+    assert (result.run.scheduler, result.run.workers) == ("local", 2)
+    assert result.run.peak_worker_mb is not None and result.run.peak_worker_mb > 0

@@ -222,7 +222,7 @@ def _client(
         dashboard_address=None,
         # No dashboard, and no HTTP server on Dask's usual port 8787 either
         # (busy when the user runs another cluster: Dask would warn).
-        scheduler_kwargs={"dashboard_address": ":0"},
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         memory_limit=memory_limit or "auto",
         silence_logs=logging.ERROR,
     )
