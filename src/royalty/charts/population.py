@@ -94,15 +94,17 @@ def plot_population_bands(result: PopulationResult, *, ax: Axes | None = None) -
                 labels = ["" if np.isnan(c) else f"{c:+.1f}%" for c in change]
             ax.bar_label(bars, labels=labels, padding=2, fontsize=7, rotation=90)
         ax.set_xticks(x, labels=[f"ranks {b}" for b in table["band"]])
-        ax.set_ylim(0, max(top, 1.0) * 1.22)  # room for the rotated labels
+        ax.set_ylim(0, max(top, 1.0) * 1.15)  # room for the rotated labels
         ax.grid(axis="x", visible=False)
-        ax.legend(loc="upper right", ncols=min(n_models, 4))
+        # Above the axes, as the other charts do: never over a tall bar.
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=n_models)
         finish(
             ax,
             title="Share of the money by artist rank under pro-rata, under each model",
             xlabel="Artists ranked by pro-rata payout (labels: change against pro-rata)",
             ylabel="Share of all payouts (%)",
             footer=footer(result),
+            legend_above=True,
         )
     return ax
 
