@@ -203,3 +203,20 @@ def test_the_default_local_cluster_starts_beside_another_and_closes(
     assert result.run is not None
     assert (result.run.scheduler, result.run.workers) == ("local", 2)
     assert result.run.peak_worker_mb is not None and result.run.peak_worker_mb > 0
+
+
+def test_a_generated_population_equals_the_pandas_reference(tmp_path: Path, client: Any) -> None:
+    from royalty.population.dataset import read_bucket
+    from royalty.population.generate import GeneratorParams, generate_population
+
+    info = generate_population(
+        GeneratorParams(listeners=3000, listens=80_000, seed=9, buckets=4), tmp_path / "g"
+    )
+    frames = [read_bucket(p) for p in info.bucket_paths]
+    plays = pd.concat(frames, ignore_index=True)
+    for column in ("user", "artist", "track"):
+        plays[column] = plays[column].astype(str)
+    params = PopulationParams(scale=100, listener_cap=60)
+    result = compare_population(info.path, MODELS, params, scheduler=client)
+    check_against_reference(result, plays, params)
+    assert result.professional_artist_months > 0 and (result.artists["threshold"] == 0).any()
