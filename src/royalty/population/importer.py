@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from royalty.errors import DataFormatError, UsageError
-from royalty.population import tables, writer
+from royalty.population import chunks, tables, writer
 from royalty.population.dataset import DatasetInfo, bucket_schema
 from royalty.population.sources import Source, open_source
 
@@ -286,7 +286,7 @@ def import_population(
         for source in sources:
             from_source = 0
             for raw in source.chunks(skipped):
-                table, dropped = writer.clean(raw)
+                table, dropped = chunks.clean(raw)
                 skipped.update(dropped)
                 if table.num_rows == 0:
                     continue

@@ -2,9 +2,9 @@
 
 :func:`open_source` looks at a path (a file, a folder or an archive) and
 returns a :class:`Source` that yields chunks of plays (pyarrow tables in the
-form of :data:`royalty.population.writer.CHUNK_COLUMNS`) without reading the
+form of :data:`royalty.population.chunks.CHUNK_COLUMNS`) without reading the
 whole source into memory. The dump layouts are described in
-:mod:`royalty.population.sources_dumps`; besides them:
+:mod:`royalty.population.sources_dumps` and :mod:`royalty.population.sources_text`; besides them:
 
 - **royalty's own store** (the folder ``ROYALTY_HOME`` points at, with
   ``users/<name>/plays.parquet``): every stored user becomes a listener;
@@ -28,7 +28,8 @@ from typing import Any, Final
 
 from royalty.errors import DataFormatError, UsageError
 from royalty.population import sources_dumps as dumps
-from royalty.population.writer import chunk
+from royalty.population import sources_text as texts
+from royalty.population.chunks import chunk
 
 DUMP_KINDS: Final[tuple[str, ...]] = (
     "listenbrainz-spark",
@@ -247,12 +248,12 @@ def open_source(
         )
     elif kind == "lfm-1b":
         les = where / "LFM-1b_LEs.txt" if where.is_dir() else where
-        reader = partial(dumps.read_lfm1b, les)
+        reader = partial(texts.read_lfm1b, les)
     else:
         readers = {
             "listenbrainz-spark": dumps.read_spark,
             "lastfm-1k": _read_1k,
-            "mlhd": dumps.read_mlhd,
+            "mlhd": texts.read_mlhd,
             "royalty-store": read_store,
         }
         reader = partial(readers[kind], where)
@@ -263,9 +264,9 @@ def _read_1k(path: Path, skipped: Counter[str]) -> Iterator[Any]:
     if path.is_dir():
         for file in sorted(p for p in path.iterdir() if p.is_file()):
             if sniff_text(_head(file)) == "lastfm-1k":
-                yield from dumps.read_lastfm_1k(file, skipped)
+                yield from texts.read_lastfm_1k(file, skipped)
     else:
-        yield from dumps.read_lastfm_1k(path, skipped)
+        yield from texts.read_lastfm_1k(path, skipped)
 
 
 def read_store(path: Path, skipped: Counter[str]) -> Iterator[Any]:
@@ -305,7 +306,7 @@ def _user_groups(path: Path, user: str | None, user_from: str | None) -> list[tu
 
 def mlhd_stem(path: Path) -> str:
     """A file's name without any extension: ``rj.csv.gz`` → ``rj``."""
-    return dumps.mlhd_user(path.name)
+    return texts.mlhd_user(path.name)
 
 
 def read_user_files(
