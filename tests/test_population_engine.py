@@ -220,3 +220,34 @@ def test_a_generated_population_equals_the_pandas_reference(tmp_path: Path, clie
     result = compare_population(info.path, MODELS, params, scheduler=client)
     check_against_reference(result, plays, params)
     assert result.professional_artist_months > 0 and (result.artists["threshold"] == 0).any()
+
+
+def test_buckets_of_many_row_groups_give_the_same_payouts(
+    population: tuple[pd.DataFrame, Path], tmp_path: Path
+) -> None:
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    from royalty.population.dataset import open_dataset
+    from royalty.population.engine import read_chunks
+
+    _, path = population
+    copy = tmp_path / "pop"
+    shutil.copytree(path, copy)
+    info = open_dataset(copy)
+    for bucket in info.bucket_paths:  # the same rows, in row groups of 500
+        pq.write_table(pq.read_table(bucket), bucket, row_group_size=500)
+    assert pq.ParquetFile(info.bucket_paths[0]).num_row_groups > 10
+    # each chunk holds whole listeners: none is split between two chunks
+    chunks = list(read_chunks(info.bucket_paths[0]))
+    firsts = [int(c.user_id[0]) for c in chunks]
+    lasts = [int(c.user_id[-1]) for c in chunks]
+    assert all(last < first for last, first in zip(lasts, firsts[1:], strict=False))
+    assert (
+        sum(len(c.user_id) for c in chunks)
+        == pq.ParquetFile(info.bucket_paths[0]).metadata.num_rows
+    )
+    whole = compare_population(path, MODELS, PARAMS, scheduler="in-process").artists
+    grouped = compare_population(copy, MODELS, PARAMS, scheduler="in-process").artists
+    pd.testing.assert_frame_equal(grouped, whole, rtol=1e-12)

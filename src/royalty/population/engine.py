@@ -59,9 +59,12 @@ class RunStats:
     peak_worker_mb: float | None
 
 
-def read_columns(path: Path, *, tracks: bool = True) -> BucketColumns:
-    """The integer columns of one bucket file, as numpy arrays.
+def read_chunks(path: Path, *, tracks: bool = True) -> Iterator[BucketColumns]:
+    """The integer columns of one bucket file, a Parquet row group at a time.
 
+    Each chunk holds whole listeners: the rows of the last listener of a row
+    group are carried over to the next chunk (rows are sorted by listener), so
+    a worker's memory is bounded by a row group, however large the bucket.
     Without ``tracks`` the track ids are not read (only the threshold model
     needs them): an empty array stands in.
 
@@ -70,33 +73,52 @@ def read_columns(path: Path, *, tracks: bool = True) -> BucketColumns:
     """
     import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
+    wanted = [c for c in INT_COLUMNS if tracks or c != "track_id"]
     try:
-        # One thread: a worker runs one task per core already, and threads would
-        # each keep their own buffers.
-        wanted = [c for c in INT_COLUMNS if tracks or c != "track_id"]
-        table = pq.read_table(path, columns=wanted, use_threads=False)
-        played = table.column("played_at").cast(pa.int64())
-        duration = pc.fill_null(table.column("duration_ms").cast(pa.int64()), NO_DURATION)
-        return BucketColumns(
-            user_id=table.column("user_id").to_numpy(),
-            played_ms=np.asarray(played.to_numpy(), dtype=np.int64),
-            artist_id=table.column("artist_id").to_numpy(),
-            track_id=(
-                table.column("track_id").to_numpy() if tracks else np.zeros(0, dtype=np.int32)
-            ),
-            duration_ms=np.asarray(duration.to_numpy(), dtype=np.int64),
-        )
+        # One thread: a worker runs one task per core already, and threads
+        # would each keep their own buffers.
+        parquet = pq.ParquetFile(path)
+        groups = parquet.num_row_groups
+        carry: BucketColumns | None = None
+        for group in range(groups):
+            table = parquet.read_row_group(group, columns=wanted, use_threads=False)
+            cols = _columns(table, tracks)
+            cols = cols if carry is None else carry.then(cols)
+            if group < groups - 1 and len(cols.user_id):
+                cut = int(np.searchsorted(cols.user_id, cols.user_id[-1], side="left"))
+                cols, carry = cols.rows(0, cut), cols.rows(cut)
+            if len(cols.user_id):
+                yield cols
     except (OSError, pa.ArrowException, KeyError) as exc:
         raise DataFormatError(f"cannot read the bucket {path}: {exc}") from None
 
 
+def _columns(table: Any, tracks: bool) -> BucketColumns:
+    """numpy arrays of a pyarrow table of the integer columns."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    played = table.column("played_at").cast(pa.int64())
+    duration = pc.fill_null(table.column("duration_ms").cast(pa.int64()), NO_DURATION)
+    return BucketColumns(
+        user_id=table.column("user_id").to_numpy(),
+        played_ms=np.asarray(played.to_numpy(), dtype=np.int64),
+        artist_id=table.column("artist_id").to_numpy(),
+        track_id=table.column("track_id").to_numpy() if tracks else np.zeros(0, dtype=np.int32),
+        duration_ms=np.asarray(duration.to_numpy(), dtype=np.int64),
+    )
+
+
 def bucket_task(path: str, layout: Layout, cap: int) -> Partial:
-    """One map task: read a bucket and count it."""
-    columns = read_columns(Path(path), tracks="threshold" in layout.models)
-    return bucket_partial(columns, layout, cap)
+    """One map task: read a bucket, row group by row group, and count it."""
+    total = None
+    for cols in read_chunks(Path(path), tracks="threshold" in layout.models):
+        part = bucket_partial(cols, layout, cap)
+        total = part if total is None else total + part
+    return _or_empty(total, layout)
 
 
 def add_partials(*parts: Partial) -> Partial:

@@ -85,6 +85,24 @@ class BucketColumns:
     track_id: npt.NDArray[np.integer]
     duration_ms: I64
 
+    def rows(self, start: int, stop: int | None = None) -> BucketColumns:
+        """Rows ``start`` to ``stop`` (views, no copy); track ids stay empty if they were."""
+        tracks = self.track_id[start:stop] if len(self.track_id) else self.track_id
+        cut = slice(start, stop)
+        return BucketColumns(
+            self.user_id[cut],
+            self.played_ms[cut],
+            self.artist_id[cut],
+            tracks,
+            self.duration_ms[cut],
+        )
+
+    def then(self, later: BucketColumns) -> BucketColumns:
+        """These rows followed by ``later``'s."""
+        return BucketColumns(
+            *(np.concatenate([getattr(self, f.name), getattr(later, f.name)]) for f in fields(self))
+        )
+
 
 @dataclass
 class Partial:
