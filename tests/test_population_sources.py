@@ -243,3 +243,51 @@ def test_mlhd_tar_whose_first_file_is_bigger_than_the_sniffed_head(tmp_path: Pat
     assert open_source(tmp_path / "MLHD_001.tar").kind == "mlhd"
     result = import_population([tmp_path / "MLHD_001.tar"], tmp_path / "pop")
     assert result.dataset.plays == 40_000 and result.dataset.listeners == 1
+
+
+def test_spark_dump_with_unix_seconds_and_joined_credits(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "old-dump"
+    folder.mkdir()
+    table = pa.table(
+        {
+            "listened_at": pa.array([1_600_000_000, 1_600_000_060], type=pa.int64()),
+            "user_id": pa.array([5, 5], type=pa.int64()),
+            "artist_name": ["Air", "Air"],
+            "artist_credit_mbids": [f"{A1},{A2}", None],
+            "recording_name": ["La femme d'argent", "Sexy Boy"],
+        }
+    )
+    pq.write_table(table, folder / "0.parquet")
+    plays = plays_of(import_population([folder], tmp_path / "pop"))
+    assert rows(plays, "user", "played_at", "artist_mbid") == [
+        ("5", utc(1_600_000_000), A1),
+        ("5", utc(1_600_000_060), None),
+    ]
+
+
+def test_lfm1b_files_with_header_lines(tmp_path: Path) -> None:
+    folder = write_lfm1b(tmp_path / "LFM-1b")
+    for name in ("LFM-1b_LEs.txt", "LFM-1b_artists.txt", "LFM-1b_tracks.txt"):
+        path = folder / name
+        path.write_text("id\tname\tmore\n" + path.read_text())
+    plays = plays_of(import_population([folder], tmp_path / "pop"))
+    assert len(plays) == 4 and set(plays["artist"]) == {"Sigur Rós", "Mogwai"}
+
+
+def test_forced_export_format_needs_and_takes_a_user(tmp_path: Path) -> None:
+    src = write_csv(tmp_path / "x.data", [(1_700_000_000, "Low", "Words")])
+    with pytest.raises(UsageError, match="--user"):
+        open_source(src, input_format="lastfm-csv")
+    plays = plays_of(import_population([src], tmp_path / "pop", input_format="lastfm-csv",
+                                       user="ann"))  # fmt: skip
+    assert rows(plays, "user", "artist", "track") == [("ann", "Low", "Words")]
+
+
+def test_lfm1b_names_file_with_ids_that_are_not_lfm1b(tmp_path: Path) -> None:
+    folder = write_lfm1b(tmp_path / "LFM-1b")
+    (folder / "LFM-1b_artists.txt").write_text("2\tSigur Rós\n999999999999\tHuge\n")
+    with pytest.raises(DataFormatError, match="not LFM-1b's"):
+        import_population([folder], tmp_path / "pop")

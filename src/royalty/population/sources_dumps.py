@@ -142,16 +142,16 @@ def _spark_file(handle: Any, name: str) -> Iterator[Any]:
     import pyarrow.parquet as pq
 
     try:
-        # Names come as the file's own dictionaries: no hashing of every row's text.
-        parquet = pq.ParquetFile(
-            handle, read_dictionary=["artist_name", "recording_name", "release_name"]
-        )
-        present = [c for c in SPARK_COLUMNS if c in parquet.schema_arrow.names]
+        columns = pq.ParquetFile(handle).schema_arrow.names
+        present = [c for c in SPARK_COLUMNS if c in columns]
         if not is_spark_schema(present):
             raise DataFormatError(
                 f"{name}: not a ListenBrainz Spark dump file (its columns are "
-                f"{', '.join(parquet.schema_arrow.names[:8])})"
+                f"{', '.join(columns[:8])})"
             )
+        # Names come as the file's own dictionaries: no hashing of every row's text.
+        names = [c for c in ("artist_name", "recording_name", "release_name") if c in present]
+        parquet = pq.ParquetFile(handle, read_dictionary=names)
         for batch in parquet.iter_batches(batch_size=CHUNK_ROWS, columns=present):
             yield _spark_chunk(batch)
     except (OSError, pa.ArrowException) as exc:

@@ -120,6 +120,9 @@ class _Names:
         cols = ["id", "name", "artist"] if with_artist else ["id", "name"]
         table = _read_tsv(path, cols, {"id": pa.int64(), "name": pa.string()})
         ids = table["id"].to_numpy()
+        # LFM-1b's ids are dense from 1; ids far beyond the count are not that file.
+        if len(ids) and (ids.min() < 0 or ids.max() > 4 * len(ids) + 10_000_000):
+            raise DataFormatError(f"{path}: its ids are not LFM-1b's (negative or far too large)")
         self.rows = np.full(int(ids.max()) + 2 if len(ids) else 1, -1, dtype=np.int64)
         self.rows[ids] = np.arange(len(ids))
         self.names = table["name"].combine_chunks()
