@@ -203,3 +203,20 @@ def test_the_installed_command_runs_a_local_cluster(pop: Path, tmp_path: Path) -
     assert proc.returncode == 0, proc.stderr
     assert len(json.loads(proc.stdout)) == 2
     assert "Traceback" not in proc.stderr and "[#" not in proc.stdout  # no progress bar off a tty
+
+
+def test_since_and_until_pay_only_the_plays_of_those_days(pop: Path, scheduler: str) -> None:
+    import pandas as pd
+
+    rows = records(str(pop), "--since", "2023-04-01", "--until", "2023-08-31", "--top", "0",
+                   "--model", "user-centric", "--scheduler", scheduler)  # fmt: skip
+    plays = random_plays(listeners=800, plays=12_000, artists=150, seed=11)
+    start, end = pd.Timestamp("2023-04-01", tz="UTC"), pd.Timestamp("2023-09-01", tz="UTC")
+    inside = plays[(plays["played_at"] >= start) & (plays["played_at"] < end)]
+    ref = reference(inside, PopulationParams())
+    assert {str(r["artist"]) for r in rows} == set(ref.index)
+    for row in rows:
+        want = ref.loc[str(row["artist"])]
+        assert row["plays"] == want["plays"]
+        assert row["pro_rata"] == pytest.approx(want["pro_rata"], rel=1e-9)
+        assert row["user_centric"] == pytest.approx(want["user_centric"], rel=1e-9)
