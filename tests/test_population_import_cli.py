@@ -23,6 +23,12 @@ from royalty.errors import RoyaltyError
 from royalty.population.importer import import_population
 from test_population_import import snapshot
 
+VALID_LINES = [
+    *LASTFM_1K_LINES,
+    "31435741\t2\t4\t4\t1385212958",
+    "1200000000\ta74b1b7f-71a5-4011-9441-d0b5e4122711\t\t0b4ab1bb-c382-349e-af18-592e702c6bc6",
+]
+
 
 def test_summary_names_listeners_plays_skips_and_time(tmp_path: Path) -> None:
     src = write_lastfm_1k(tmp_path / "1k.tsv")
@@ -142,21 +148,25 @@ def test_installed_command_reports_bad_input_without_traceback(tmp_path: Path) -
 @given(
     data=st.one_of(
         st.binary(max_size=300),
-        st.lists(st.sampled_from(LASTFM_1K_LINES), max_size=6).map(
+        st.lists(st.sampled_from(VALID_LINES), max_size=6).map(
             lambda lines: "\n".join(lines).encode()
         ),
     ),
     cut=st.integers(0, 400),
-    kind=st.sampled_from(["lastfm-1k", "mlhd", "lfm-1b", "listenbrainz-spark"]),
+    flip=st.integers(0, 255),
+    kind=st.sampled_from(["lastfm-1k", "mlhd", "lfm-1b", "listenbrainz-spark", None]),
 )
 def test_fuzzed_sources_give_plays_or_our_error(
-    tmp_path_factory: pytest.TempPathFactory, data: bytes, cut: int, kind: str
+    tmp_path_factory: pytest.TempPathFactory, data: bytes, cut: int, flip: int, kind: str | None
 ) -> None:
     folder = tmp_path_factory.mktemp("fuzz")
     src = folder / "LFM-1b_LEs.txt"
-    src.write_bytes(data[:cut] + data[cut:][::-1])
+    mutated = bytearray(data)
+    if mutated:
+        mutated[cut % len(mutated)] ^= flip  # one byte of a valid file changed
+    src.write_bytes(bytes(mutated))
     (folder / "LFM-1b_artists.txt").write_bytes(data[: cut // 2])
     try:
-        import_population([src], folder / "pop", input_format=kind)
+        import_population([src], folder / "pop", input_format=kind, user="fuzz")
     except RoyaltyError:
         return
