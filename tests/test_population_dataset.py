@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from royalty.errors import DataFormatError, UsageError
 from royalty.population.dataset import (
@@ -181,3 +183,13 @@ def test_writing_into_a_folder_of_other_things_is_refused(tmp_path: Path) -> Non
 def test_plays_without_user_are_refused(tmp_path: Path) -> None:
     with pytest.raises(DataFormatError, match="user"):
         write_dataset(plays_frame().drop(columns=["user"]), tmp_path / "pop")
+
+
+@given(st.lists(st.integers(0, 2**31 - 1) | st.integers(0, 5), max_size=300))
+def test_radix_order_is_numpys_stable_argsort(values: list[int]) -> None:
+    import numpy as np
+
+    from royalty.population.tables import stable_order
+
+    array = np.array(values, dtype=np.int32)
+    assert stable_order(array).tolist() == np.argsort(array, kind="stable").tolist()

@@ -106,7 +106,7 @@ class _Spill:
         table = pa.concat_tables([t for t, _ in self.held]).unify_dictionaries()
         bucket = np.concatenate([b for _, b in self.held])
         if self.buckets > 1:
-            order = np.argsort(bucket, kind="stable")
+            order = tables.stable_order(bucket)
             table = table.take(pa.array(order))
             bucket = bucket[order]
         edges = np.searchsorted(bucket, np.arange(self.buckets + 1))
