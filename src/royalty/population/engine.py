@@ -1,12 +1,23 @@
 """Run the population models on Dask: a map over buckets and a tree of sums.
 
 The only module that imports Dask. Each bucket is one task that reads the
-bucket's integer columns with pyarrow and returns its
+bucket's integer columns with pyarrow, a row group at a time, and returns its
 :class:`~royalty.population.models.Partial`; partials are added eight at a
 time up to one. Dask orders that graph so sums run as soon as their inputs
-exist, so a worker holds about one bucket's plays and a few partials at a
+exist, so a worker holds about one row group's plays and a few partials at a
 time, whatever the dataset's size. No plays cross between workers: only the
 per-artist arrays do.
+
+The graph is built with ``dask.delayed`` rather than ``dask.dataframe``: a
+dataframe partition is a pandas frame, and turning each bucket into one (and
+each result back into frames) would cost more than the counting itself.
+
+The two rules that need counts over the whole population (an artist's
+streams and listeners in a month, for artist-centric; a track's streams over
+12 months, for the threshold) need no pass before the map: an artist-month's
+double weight multiplies that cell's summed capped streams, and a track's
+eligibility multiplies its summed streams, so both are applied to the summed
+counts (:mod:`royalty.population.payouts`).
 
 The cluster is, in order of preference: a ``distributed.Client`` passed in,
 the ``scheduler`` address (``tcp://HOST:8786``), the ``DASK_SCHEDULER_ADDRESS``
