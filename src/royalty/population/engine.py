@@ -9,8 +9,9 @@ time, whatever the dataset's size. No plays cross between workers: only the
 per-artist arrays do.
 
 The graph is built with ``dask.delayed`` rather than ``dask.dataframe``: a
-dataframe partition is a pandas frame, and turning each bucket into one (and
-each result back into frames) would cost more than the counting itself.
+dataframe partition is a pandas frame, so each bucket would become one and
+each result a frame again, conversions the counting has no use for (it works
+on numpy arrays straight from pyarrow).
 
 The two rules that need counts over the whole population (an artist's
 streams and listeners in a month, for artist-centric; a track's streams over
