@@ -135,6 +135,14 @@ def test_mlhd_files_of_every_compression(tmp_path: Path) -> None:
     assert (plays["artist"] == plays["artist_mbid"]).all()
 
 
+def test_mlhd_folder_with_a_readme_first(tmp_path: Path) -> None:
+    folder = write_mlhd(tmp_path / "mlhd")
+    (folder / "00-README.txt").write_text("The Music Listening Histories Dataset\n")
+    assert open_source(folder).kind == "mlhd"
+    result = import_population([folder], tmp_path / "pop")
+    assert result.dataset.plays == 5 and result.skipped == {"no track": 1, "malformed line": 1}
+
+
 def test_mlhd_tar_of_listener_files(tmp_path: Path) -> None:
     import tarfile
 

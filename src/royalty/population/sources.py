@@ -173,11 +173,10 @@ def sniff(path: Path) -> str | None:
         if numbered and _is_spark_parquet(path / numbered[0]):
             return "listenbrainz-spark"
         files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
-        if files and tarfile.is_tarfile(files[0]):
-            return _sniff_tar(files[0])
-        for file in files[:1]:
-            kind = sniff_text(_head(file))
-            if kind in ("lastfm-1k", "mlhd"):
+        # A README or checksum file may come first: look at a few files, not one.
+        for file in files[:5]:
+            kind = _sniff_tar(file) if tarfile.is_tarfile(file) else sniff_text(_head(file))
+            if kind in ("lastfm-1k", "mlhd", "listenbrainz-spark"):
                 return kind
         return None
     with open(path, "rb") as fh:

@@ -199,8 +199,6 @@ def read_lfm1b(path: Path, skipped: Counter[str]) -> Iterator[Any]:
 
 # --- MLHD / MLHD+ ---------------------------------------------------------------------------
 
-MLHD_SUFFIXES: Final = (".txt", ".tsv", ".gz", ".bz2", ".zst", ".zstd")
-
 
 def mlhd_user(name: str) -> str:
     """The listener of an MLHD file: its name up to the first dot."""
