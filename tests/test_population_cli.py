@@ -40,7 +40,7 @@ def scheduler() -> Iterator[str]:
     common = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     procs = [
         subprocess.Popen([exe, "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                          "--dashboard-address", ":0", "--no-show"], **common)  # type: ignore[call-overload]
+                          "--dashboard-address", "127.0.0.1:0", "--no-show"], **common)  # type: ignore[call-overload]
     ]  # fmt: skip
     try:
         wait_for_port(port)
