@@ -120,6 +120,8 @@ def test_default_buckets_follow_the_sources_size(tmp_path: Path) -> None:
     assert default_buckets([src]) == 1
     big = type(src)(kind=src.kind, path=src.path, size=10 * BUCKET_BYTES, reader=src.reader)
     assert default_buckets([big]) == 10
+    more = type(src)(kind=src.kind, path=src.path, size=10 * BUCKET_BYTES + 1, reader=src.reader)
+    assert default_buckets([more]) == 11  # no bucket above the aim
 
 
 def test_a_failure_part_way_leaves_the_dataset_and_a_rerun_completes(

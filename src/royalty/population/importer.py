@@ -22,6 +22,7 @@ was.
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import time
@@ -72,9 +73,13 @@ class ImportResult:
 
 
 def default_buckets(sources: Sequence[Source]) -> int:
-    """Buckets for a new dataset: one per about 128 MB of it, estimated from the sources' size."""
+    """Buckets for a new dataset: at most about 128 MB each, estimated from the sources' size.
+
+    Rounded up: a smaller bucket costs a file, a bigger one costs memory when it is
+    finished and when a model reads it.
+    """
     total = sum(s.dataset_bytes for s in sources)
-    return max(1, round(total / BUCKET_BYTES))
+    return max(1, math.ceil(total / BUCKET_BYTES))
 
 
 class _Spill:
