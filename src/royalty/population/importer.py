@@ -143,25 +143,37 @@ def _read_part(path: Path) -> Any:
 
 
 def _merge(old: Any, new: Any) -> tuple[Any, int]:
-    """``old`` plus the plays of ``new`` it lacks (multiset union: the larger count wins)."""
+    """The plays of ``new`` that ``old`` lacks (multiset union: the larger count wins).
+
+    Rows of both are grouped by key (listener, time, track), the old ones first in
+    each group; the i-th new copy of a key is kept only if the old side has fewer
+    than i copies, that is if its place in the group is at least twice the old count.
+    numpy arrays of the keys only: about 40 bytes a row, never the rows themselves.
+    """
     import numpy as np
-    import pandas as pd
 
-    def keys(table: Any, side: int) -> pd.DataFrame:
-        return pd.DataFrame(
-            {
-                "u": table["user_id"].to_numpy(),
-                "t": table["played_at"].cast("int64").to_numpy(),
-                "k": table["track_id"].to_numpy(),
-                "side": np.full(table.num_rows, side, dtype=np.int8),
-            }
-        )
+    def column(name: str) -> Any:
+        parts = [t[name].cast("int64").to_numpy() for t in (old, new)]
+        return np.concatenate(parts)
 
-    both = pd.concat([keys(old, 0), keys(new, 1)], ignore_index=True)
-    both["n"] = both.groupby(["u", "t", "k", "side"], sort=False).cumcount()
-    # The i-th copy of a key in the batch is new only if the store has fewer than i copies.
-    seen = both.duplicated(["u", "t", "k", "n"], keep="first").to_numpy()
-    fresh = ~seen[old.num_rows :]
+    users, times, tracks = column("user_id"), column("played_at"), column("track_id")
+    side = np.repeat(np.array([0, 1], dtype=np.int8), [old.num_rows, new.num_rows])
+    order = np.lexsort((side, tracks, times, users))
+    del side
+    users, times, tracks = users[order], times[order], tracks[order]
+    starts = np.flatnonzero(
+        np.r_[
+            True,
+            (users[1:] != users[:-1]) | (times[1:] != times[:-1]) | (tracks[1:] != tracks[:-1]),
+        ]
+    )
+    del users, times, tracks
+    group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(order)]))
+    place = np.arange(len(order)) - starts[group]
+    olds = np.bincount(group, weights=order < old.num_rows, minlength=len(starts))
+    keep = (order >= old.num_rows) & (place >= 2 * olds[group])
+    fresh = np.zeros(new.num_rows, dtype=bool)
+    fresh[order[keep] - old.num_rows] = True
     return new.filter(fresh), int(fresh.sum())
 
 
@@ -183,7 +195,7 @@ def _finish_bucket(
         return _span(None), 0
     added = new.num_rows
     if old is not None and old.num_rows and new.num_rows:
-        new, added = _merge(old.unify_dictionaries().combine_chunks(), new.combine_chunks())
+        new, added = _merge(old, new)
     if added == 0 and previous is not None:
         try:
             os.link(previous, gen.bucket_path(index))  # unchanged: share the file
