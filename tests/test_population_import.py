@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from population_files import spark_rows, write_spark_folder
 from royalty.population import writer
@@ -196,3 +198,39 @@ def test_an_import_killed_part_way_then_rerun_equals_an_uninterrupted_one(
     assert sorted(p.name for p in (tmp_path / "pop").iterdir()) == [
         ".lock", open_dataset(tmp_path / "pop").generation.name, "population.json"
     ]  # fmt: skip
+
+
+keys = st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2), st.integers(0, 2)), max_size=25)
+
+
+@given(old=keys, new=keys)
+def test_merge_adds_what_the_batch_has_more_of(
+    old: list[tuple[int, int, int]], new: list[tuple[int, int, int]]
+) -> None:
+    from collections import Counter
+
+    import pyarrow as pa
+
+    from royalty.population.importer import _merge
+
+    def table(rows: list[tuple[int, int, int]]) -> pa.Table:
+        return pa.table(
+            {
+                "user_id": pa.array([r[0] for r in rows], pa.int32()),
+                "played_at": pa.array([r[1] for r in rows], pa.timestamp("ms", tz="UTC")),
+                "track_id": pa.array([r[2] for r in rows], pa.int32()),
+                "row": pa.array(range(len(rows)), pa.int64()),
+            }
+        )
+
+    added, count = _merge(table(old), table(new))
+    stored, batch = Counter(old), Counter(new)
+    assert count == sum(max(0, n - stored[k]) for k, n in batch.items()) == added.num_rows
+    # The copies added are the batch's last ones of each key, in batch order.
+    expected = []
+    seen: Counter[tuple[int, int, int]] = Counter()
+    for i, key in enumerate(new):
+        seen[key] += 1
+        if seen[key] > stored[key]:
+            expected.append(i)
+    assert added["row"].to_pylist() == expected
