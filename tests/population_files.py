@@ -79,6 +79,7 @@ LASTFM_1K_LINES = [
     "user_000002\tnot a time\t\tBjörk\t\tJóga",
     "user_000002\t2001-01-01T00:00:00Z\t\tOld\t\tSong",
     "user_000003\t2009-01-01T00:00:00Z\t\tBroken line",
+    "user_000003\t2009-01-01T00:00:00Z\t\t   \t\tBlank artist",
 ]
 
 

@@ -35,7 +35,9 @@ def test_summary_names_listeners_plays_skips_and_time(tmp_path: Path) -> None:
     code, out, err = run("population", "import", str(src), "--to", str(tmp_path / "pop"))
     assert code == 0, err
     assert out.startswith(f"Created {tmp_path / 'pop'}: 2 listeners, 3 plays, 3 artists, 1 bucket;")
-    assert "skipped 3 (1 malformed line, 1 no or unreadable time, 1 before 2002)" in out
+    assert (
+        "skipped 4 (1 malformed line, 1 no artist, 1 no or unreadable time, 1 before 2002)" in out
+    )
     assert out.rstrip().endswith(" s.") and len(out.splitlines()) == 1
     code, out, _ = run("population", "import", str(src), "--to", str(tmp_path / "pop"))
     assert code == 0 and out.startswith("Unchanged:") and "0 new" in out

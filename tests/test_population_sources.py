@@ -79,7 +79,9 @@ def test_lastfm_1k_tsv_skips_and_counts_malformed_lines(tmp_path: Path) -> None:
     renamed = src.rename(tmp_path / "plays.data")  # recognised by content, not name
     assert open_source(renamed).kind == "lastfm-1k"
     result = import_population([renamed], tmp_path / "pop")
-    assert result.skipped == {"malformed line": 1, "no or unreadable time": 1, "before 2002": 1}
+    assert result.skipped == {
+        "malformed line": 1, "no or unreadable time": 1, "before 2002": 1, "no artist": 1
+    }  # fmt: skip
     plays = plays_of(result)
     assert rows(plays, "user", "played_at", "artist", "track", "artist_mbid", "track_mbid") == [
         ("user_000001", pd.Timestamp("2009-05-04T13:54:10Z"), "Portishead", "Roads", None, None),

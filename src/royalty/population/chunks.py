@@ -102,17 +102,21 @@ def clean(table: Any, now: datetime | None = None) -> tuple[Any, Counter[str]]:
 
 
 def _blank(values: Any, *, missing: bool) -> Any:
-    """Rows whose text is empty, and (if ``missing``) null: one boolean a row, no nulls.
+    """Rows whose text is empty or only spaces, and (if ``missing``) null: one boolean a row.
 
-    A dictionary column is tested through its dictionary, never row by row.
+    Blank as the one-listener importers count it. A dictionary column is tested
+    through its dictionary, never row by row.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    def blank(text: Any) -> Any:
+        return pc.equal(pc.utf8_trim_whitespace(text), "")
+
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
     if pa.types.is_dictionary(values.type):
-        empty = pc.take(pc.equal(values.dictionary, ""), values.indices)
+        empty = pc.take(blank(values.dictionary), values.indices)
     else:
-        empty = pc.equal(values, "")
+        empty = blank(values)
     return pc.fill_null(empty, missing)
