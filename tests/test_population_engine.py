@@ -252,3 +252,19 @@ def test_buckets_of_many_row_groups_give_the_same_payouts(
     whole = compare_population(path, MODELS, PARAMS, scheduler="in-process").artists
     grouped = compare_population(copy, MODELS, PARAMS, scheduler="in-process").artists
     pd.testing.assert_frame_equal(grouped, whole, rtol=1e-12)
+
+
+def test_a_damaged_bucket_is_a_data_format_error_from_the_workers(
+    population: tuple[pd.DataFrame, Path], tmp_path: Path, client: Any
+) -> None:
+    import shutil
+
+    from royalty.population.dataset import open_dataset
+
+    _, path = population
+    copy = tmp_path / "pop"
+    shutil.copytree(path, copy)
+    open_dataset(copy).bucket_paths[2].write_bytes(b"PAR1 this is not parquet")
+    for scheduler in (client, "in-process"):
+        with pytest.raises(DataFormatError, match=r"cannot read the bucket .*bucket-00002"):
+            compare_population(copy, ("pro-rata",), PARAMS, scheduler=scheduler)
