@@ -91,18 +91,18 @@ def read_chunks(path: Path, *, tracks: bool = True) -> Iterator[BucketColumns]:
     try:
         # One thread: a worker runs one task per core already, and threads
         # would each keep their own buffers.
-        parquet = pq.ParquetFile(path)
-        groups = parquet.num_row_groups
-        carry: BucketColumns | None = None
-        for group in range(groups):
-            table = parquet.read_row_group(group, columns=wanted, use_threads=False)
-            cols = _columns(table, tracks)
-            cols = cols if carry is None else carry.then(cols)
-            if group < groups - 1 and len(cols.user_id):
-                cut = int(np.searchsorted(cols.user_id, cols.user_id[-1], side="left"))
-                cols, carry = cols.rows(0, cut), cols.rows(cut)
-            if len(cols.user_id):
-                yield cols
+        with pq.ParquetFile(path) as parquet:
+            groups = parquet.num_row_groups
+            carry: BucketColumns | None = None
+            for group in range(groups):
+                table = parquet.read_row_group(group, columns=wanted, use_threads=False)
+                cols = _columns(table, tracks)
+                cols = cols if carry is None else carry.then(cols)
+                if group < groups - 1 and len(cols.user_id):
+                    cut = int(np.searchsorted(cols.user_id, cols.user_id[-1], side="left"))
+                    cols, carry = cols.rows(0, cut), cols.rows(cut)
+                if len(cols.user_id):
+                    yield cols
     except (OSError, pa.ArrowException, KeyError) as exc:
         raise DataFormatError(f"cannot read the bucket {path}: {exc}") from None
 
