@@ -203,9 +203,9 @@ def test_an_import_killed_part_way_then_rerun_equals_an_uninterrupted_one(
 keys = st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2), st.integers(0, 2)), max_size=25)
 
 
-@given(old=keys, new=keys)
-def test_merge_adds_what_the_batch_has_more_of(
-    old: list[tuple[int, int, int]], new: list[tuple[int, int, int]]
+@given(old=keys, batches=st.lists(keys, min_size=1, max_size=3))
+def test_merge_keeps_the_largest_count_of_any_batch(
+    old: list[tuple[int, int, int]], batches: list[list[tuple[int, int, int]]]
 ) -> None:
     from collections import Counter
 
@@ -213,24 +213,49 @@ def test_merge_adds_what_the_batch_has_more_of(
 
     from royalty.population.importer import _merge
 
-    def table(rows: list[tuple[int, int, int]]) -> pa.Table:
+    rows = [(key, number) for number, batch in enumerate(batches) for key in batch]
+
+    def table(keys: list[tuple[int, int, int]], batch: list[int]) -> pa.Table:
         return pa.table(
             {
-                "user_id": pa.array([r[0] for r in rows], pa.int32()),
-                "played_at": pa.array([r[1] for r in rows], pa.timestamp("ms", tz="UTC")),
-                "track_id": pa.array([r[2] for r in rows], pa.int32()),
-                "row": pa.array(range(len(rows)), pa.int64()),
+                "user_id": pa.array([k[0] for k in keys], pa.int32()),
+                "played_at": pa.array([k[1] for k in keys], pa.timestamp("ms", tz="UTC")),
+                "track_id": pa.array([k[2] for k in keys], pa.int32()),
+                "batch": pa.array(batch, pa.int16()),
+                "row": pa.array(range(len(keys)), pa.int64()),
             }
         )
 
-    added, count = _merge(table(old), table(new))
-    stored, batch = Counter(old), Counter(new)
-    assert count == sum(max(0, n - stored[k]) for k, n in batch.items()) == added.num_rows
-    # The copies added are the batch's last ones of each key, in batch order.
-    expected = []
-    seen: Counter[tuple[int, int, int]] = Counter()
-    for i, key in enumerate(new):
-        seen[key] += 1
-        if seen[key] > stored[key]:
-            expected.append(i)
-    assert added["row"].to_pylist() == expected
+    new = table([k for k, _ in rows], [b for _, b in rows])
+    added, count = _merge(table(old, [0] * len(old)).drop_columns(["batch"]), new)
+    # The store's rule with each source as one batch: every key ends with the
+    # largest count that the stored plays or any one source has.
+    counts = [Counter(old), *(Counter(b) for b in batches)]
+    every = set().union(*counts)
+    want = {k: max(c[k] for c in counts) - counts[0][k] for k in every}
+    got = Counter(
+        zip(added["user_id"].to_pylist(), added["played_at"].cast("int64").to_pylist(),
+            added["track_id"].to_pylist(), strict=True)
+    )  # fmt: skip
+    assert count == added.num_rows == sum(want.values())
+    assert {k: got[k] for k in every} == want
+
+
+def test_population_json_lists_each_source_once_by_its_full_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    write_spark_folder(tmp_path / "d1")
+    write_spark_folder(tmp_path / "d2", more_rows())
+    monkeypatch.chdir(tmp_path)
+    import_population([Path("d1")], tmp_path / "pop")
+    # d2 holds every play of d1: overlapping sources add each play once.
+    import_population([tmp_path / "d1", Path("d2")], tmp_path / "pop")
+    meta = json.loads((tmp_path / "pop" / "population.json").read_text())
+    assert meta["sources"] == [
+        {"kind": "listenbrainz-spark", "path": str(tmp_path / "d1"), "plays": 5},
+        {"kind": "listenbrainz-spark", "path": str(tmp_path / "d2"), "plays": 27},
+    ]
+    assert (meta["plays"], meta["listeners"], meta["artist_names"]) == (27, 24, "names")
+    assert meta["first_play"].startswith("2020-09-13T12:26:40")

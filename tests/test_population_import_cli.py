@@ -169,6 +169,6 @@ def test_fuzzed_sources_give_plays_or_our_error(
     src.write_bytes(bytes(mutated))
     (folder / "LFM-1b_artists.txt").write_bytes(data[: cut // 2])
     try:
-        import_population([src], folder / "pop", input_format=kind, user="fuzz")
+        import_population([src], folder / "pop", input_format=kind)
     except RoyaltyError:
         return

@@ -301,3 +301,10 @@ def test_lfm1b_names_file_with_ids_that_are_not_lfm1b(tmp_path: Path) -> None:
     (folder / "LFM-1b_artists.txt").write_text("2\tSigur Rós\n999999999999\tHuge\n")
     with pytest.raises(DataFormatError, match="not LFM-1b's"):
         import_population([folder], tmp_path / "pop")
+
+
+def test_an_export_with_a_bare_carriage_return_is_one_error(tmp_path: Path) -> None:
+    src = tmp_path / "ann.csv"
+    src.write_bytes(b"uts,artist,track\r1700000000,A\rB,T\n")
+    with pytest.raises(DataFormatError, match="not readable as CSV"):
+        import_population([src], tmp_path / "pop", user="ann")

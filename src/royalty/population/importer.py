@@ -143,35 +143,43 @@ def _read_part(path: Path) -> Any:
 
 
 def _merge(old: Any, new: Any) -> tuple[Any, int]:
-    """The plays of ``new`` that ``old`` lacks (multiset union: the larger count wins).
+    """The plays of ``new`` that ``old`` and earlier sources lack, and how many.
 
-    Rows of both are grouped by key (listener, time, track), the old ones first in
-    each group; the i-th new copy of a key is kept only if the old side has fewer
-    than i copies, that is if its place in the group is at least twice the old count.
-    numpy arrays of the keys only: about 40 bytes a row, never the rows themselves.
+    The store's multiset union, with each source of the import as one batch: for
+    each key (listener, time, track) the dataset keeps the largest count any one
+    of them has. Rows are grouped by key and then by side (``old`` first, then
+    the sources in order); a row is kept when its copy number within its side is
+    at least the largest count of the sides before it. numpy arrays of the keys
+    only: about 50 bytes a row, never the rows themselves.
     """
     import numpy as np
 
     def column(name: str) -> Any:
-        parts = [t[name].cast("int64").to_numpy() for t in (old, new)]
-        return np.concatenate(parts)
+        return np.concatenate([t[name].cast("int64").to_numpy() for t in (old, new)])
 
     users, times, tracks = column("user_id"), column("played_at"), column("track_id")
-    side = np.repeat(np.array([0, 1], dtype=np.int8), [old.num_rows, new.num_rows])
-    order = np.lexsort((side, tracks, times, users))
-    del side
-    users, times, tracks = users[order], times[order], tracks[order]
-    starts = np.flatnonzero(
-        np.r_[
-            True,
-            (users[1:] != users[:-1]) | (times[1:] != times[:-1]) | (tracks[1:] != tracks[:-1]),
-        ]
+    side = np.concatenate(
+        [np.zeros(old.num_rows, dtype=np.int64), new[tables.BATCH].cast("int64").to_numpy() + 1]
     )
+    order = np.lexsort((side, tracks, times, users))
+    users, times, tracks, side = users[order], times[order], tracks[order], side[order]
+    n = len(order)
+    new_key = np.r_[True, (users[1:] != users[:-1]) | (times[1:] != times[:-1])
+                    | (tracks[1:] != tracks[:-1])]  # fmt: skip
     del users, times, tracks
-    group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(order)]))
-    place = np.arange(len(order)) - starts[group]
-    olds = np.bincount(group, weights=order < old.num_rows, minlength=len(starts))
-    keep = (order >= old.num_rows) & (place >= 2 * olds[group])
+    new_group = new_key | np.r_[True, side[1:] != side[:-1]]
+    group = np.cumsum(new_group) - 1  # (key, side) group of each row
+    starts = np.flatnonzero(new_group)
+    copy = np.arange(n) - starts[group]  # copy number within the group
+    counts = np.diff(np.r_[starts, n])
+    # Largest count of the earlier sides of the same key: a running maximum that an
+    # offset per key keeps from leaking across keys, shifted by one group.
+    key_of_group = np.cumsum(new_key[starts]) - 1
+    offset = key_of_group * (int(counts.max()) + 1)
+    running = np.maximum.accumulate(counts + offset) - offset
+    earlier = np.r_[0, running[:-1]]
+    earlier[new_key[starts]] = 0
+    keep = (order >= old.num_rows) & (copy >= earlier[group])
     fresh = np.zeros(new.num_rows, dtype=bool)
     fresh[order[keep] - old.num_rows] = True
     return new.filter(fresh), int(fresh.sum())
@@ -182,20 +190,25 @@ def _finish_bucket(
 ) -> tuple[Any, int]:
     """Write bucket ``index``; return its times (a one-column table) and how many were added."""
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     previous = gen.previous.bucket_paths[index] if gen.previous else None
     columns = list(tables.SPILL_COLUMNS)
-    new = pa.concat_tables([_read_part(p) for p in parts]) if parts else None
-    old = pq.read_table(previous, columns=columns) if previous is not None else None
-    if new is None:
-        new = old.schema.empty_table() if old is not None else None
-    if new is None:  # a new dataset with no listener in this bucket
+    new: Any = pa.concat_tables([_read_part(p) for p in parts]) if parts else None
+    old: Any = pq.read_table(previous, columns=columns) if previous is not None else None
+    if new is None and old is None:  # a new dataset with no listener in this bucket
         gen.write_bucket(index, bucket_schema().empty_table())
         return _span(None), 0
-    added = new.num_rows
-    if old is not None and old.num_rows and new.num_rows:
-        new, added = _merge(old, new)
+    added = new.num_rows if new is not None else 0
+    several = False  # sources of this import that overlap must be merged too
+    if new is not None and new.num_rows:
+        low, high = pc.min_max(new[tables.BATCH]).values()
+        several = low.as_py() != high.as_py()
+    if new is not None and ((old is not None and old.num_rows) or several):
+        base = old if old is not None else new.select(columns).schema.empty_table()
+        new, added = _merge(base, new)
+    new = new.drop_columns([tables.BATCH]) if new is not None else old.schema.empty_table()
     if added == 0 and previous is not None:
         try:
             os.link(previous, gen.bucket_path(index))  # unchanged: share the file
@@ -300,7 +313,7 @@ def import_population(
         skipped: Counter[str] = Counter()
         read = 0
         entries: list[writer.SourceEntry] = []
-        for source in sources:
+        for number, source in enumerate(sources):
             from_source = 0
             for raw in source.chunks(skipped):
                 table, dropped = chunks.clean(raw)
@@ -308,11 +321,13 @@ def import_population(
                 if table.num_rows == 0:
                     continue
                 encoded = ids.encode(table)
-                spill.add(tables.spill_table(table, encoded), encoded.bucket)
+                spill.add(tables.spill_table(table, encoded, number), encoded.bucket)
                 from_source += table.num_rows
                 report("read", read + from_source)
             read += from_source
-            entries.append({"kind": source.kind, "path": str(source.path), "plays": from_source})
+            entries.append(
+                {"kind": source.kind, "path": str(source.path.resolve()), "plays": from_source}
+            )
         spill.flush()
         if read == 0 and previous is None:
             reasons = ", ".join(f"{n} {r}" for r, n in skipped.most_common()) or "no rows"

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 SPILL_TEXT: Final[tuple[str, ...]] = ("album", "artist_mbid", "album_mbid", "track_mbid", "source")
 SPILL_COLUMNS: Final[tuple[str, ...]] = (*ds.ID_COLUMNS, "duration_ms", *SPILL_TEXT)
+BATCH: Final = "batch"
+"""A spilled row's source, by position in the import (not written to the dataset)."""
 
 
 def _text_type() -> Any:
@@ -72,8 +74,12 @@ def compact(column: Any) -> Any:
     return pa.DictionaryArray.from_arrays(pa.array(new_codes.astype(np.int32), mask=mask), values)
 
 
-def spill_table(table: Any, encoded: Encoded) -> Any:
-    """A cleaned chunk with its ids, in the columns of :data:`SPILL_COLUMNS` (chunk order)."""
+def spill_table(table: Any, encoded: Encoded, batch: int = 0) -> Any:
+    """A cleaned chunk with its ids, in the columns of :data:`SPILL_COLUMNS` (chunk order).
+
+    A last column, :data:`BATCH`, says which of the import's sources it came from.
+    """
+    import numpy as np
     import pyarrow as pa
 
     arrays = [
@@ -86,7 +92,8 @@ def spill_table(table: Any, encoded: Encoded) -> Any:
     for name in SPILL_TEXT:
         col = dictionary(table[name])
         arrays.append(col if col.type == _text_type() else col.cast(_text_type()))
-    return pa.Table.from_arrays(arrays, names=list(SPILL_COLUMNS))
+    arrays.append(pa.array(np.full(table.num_rows, batch, dtype=np.int16)))
+    return pa.Table.from_arrays(arrays, names=[*SPILL_COLUMNS, BATCH])
 
 
 def compact_text(table: Any) -> Any:
