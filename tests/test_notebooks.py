@@ -38,7 +38,12 @@ def kernel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 def test_there_are_notebooks() -> None:
     names = [p.name for p in NOTEBOOKS]
-    assert names == ["01-quickstart.ipynb", "02-the-essay.ipynb", "03-user-centric.ipynb"]
+    assert names == [
+        "01-quickstart.ipynb",
+        "02-the-essay.ipynb",
+        "03-user-centric.ipynb",
+        "04-population.ipynb",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])

@@ -38,6 +38,15 @@ _LAZY: dict[str, tuple[str, str]] = {
     "plot_timeline": ("royalty.charts", "plot_timeline"),
     "plot_sensitivity": ("royalty.charts", "plot_sensitivity"),
     "plot_user_centric": ("royalty.charts", "plot_user_centric"),
+    "plot_population_bands": ("royalty.charts.population", "plot_population_bands"),
+    "plot_population_lorenz": ("royalty.charts.population", "plot_population_lorenz"),
+    "compare_population": ("royalty.population.compare", "compare_population"),
+    "generate_population": ("royalty.population.generate", "generate_population"),
+    "GeneratorParams": ("royalty.population.generate", "GeneratorParams"),
+    "PopulationParams": ("royalty.population.params", "PopulationParams"),
+    "population_bands": ("royalty.population.bands", "bands"),
+    "population_concentration": ("royalty.population.bands", "concentration"),
+    "population_gains": ("royalty.population.bands", "gains"),
     "summarize": ("royalty.stats", "summarize"),
     "Stats": ("royalty.stats", "Stats"),
     "merge_plays": ("royalty.store", "merge"),
@@ -50,13 +59,17 @@ _LAZY: dict[str, tuple[str, str]] = {
 __all__ = [
     "PLAYS_COLUMNS",
     "CompareParams",
+    "GeneratorParams",
     "History",
+    "PopulationParams",
     "RoyaltyError",
     "Scenario",
     "Stats",
     "__version__",
     "compare",
+    "compare_population",
     "filter_period",
+    "generate_population",
     "list_users",
     "load_history",
     "load_plays",
@@ -66,9 +79,14 @@ __all__ = [
     "monthly_rates",
     "plot_compare",
     "plot_cumulative",
+    "plot_population_bands",
+    "plot_population_lorenz",
     "plot_sensitivity",
     "plot_timeline",
     "plot_user_centric",
+    "population_bands",
+    "population_concentration",
+    "population_gains",
     "price",
     "rates_table",
     "sensitivity",
@@ -84,8 +102,15 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ loads t
         plot_timeline,
         plot_user_centric,
     )
+    from royalty.charts.population import plot_population_bands, plot_population_lorenz
     from royalty.errors import RoyaltyError
     from royalty.history import History, load_history
+    from royalty.population.bands import bands as population_bands
+    from royalty.population.bands import concentration as population_concentration
+    from royalty.population.bands import gains as population_gains
+    from royalty.population.compare import compare_population
+    from royalty.population.generate import GeneratorParams, generate_population
+    from royalty.population.params import PopulationParams
     from royalty.pricing import (
         CompareParams,
         Scenario,

@@ -31,6 +31,7 @@ from royalty.cli_common import (
 )
 from royalty.cli_compare import compare, rates
 from royalty.cli_import import import_command
+from royalty.cli_population import population_app
 
 app = typer.Typer(
     help=(
@@ -100,3 +101,4 @@ app.command()(stats)
 app.command("chart")(chart_command)
 app.command()(rates)
 app.command()(users)
+app.add_typer(population_app, name="population")

@@ -53,6 +53,8 @@ KINDS: Final[dict[str, str]] = {
     "timeline": "plays per week with a 4-week rolling mean",
     "sensitivity": "share of artists and plays whose streams beat their CDs, by rate",
     "user-centric": "pro-rata beside user-centric payout for the top artists",
+    "population-bands": "a population's rank bands: each band's share under each payout model",
+    "population-lorenz": "Lorenz curves of a population's payouts under each model, with Gini",
 }
 """The chart kinds this version draws, with what each shows."""
 
@@ -75,8 +77,9 @@ def chart_command(
             help="Which chart: compare (streams beside CDs for the top artists), cumulative "
             "(streaming income over time against the CDs, with crossover dates), timeline "
             "(plays per week), sensitivity (share of artists and plays whose streams beat "
-            "their CDs, for rates from 0.0003 to 0.02 USD) or user-centric (pro-rata beside "
-            "user-centric payout for the top artists).",
+            "their CDs, for rates from 0.0003 to 0.02 USD), user-centric (pro-rata beside "
+            "user-centric payout for the top artists), population-bands or population-lorenz "
+            "(a population's payouts under each model: needs --population DIR).",
             show_default=False,
         ),
     ],
@@ -118,8 +121,29 @@ def chart_command(
             show_default=False,
         ),
     ] = None,
+    population: Annotated[
+        Path | None,
+        typer.Option(
+            help="population-bands and population-lorenz: the population dataset to price "
+            "(as `royalty population compare DIR`, with --fee, --payout-ratio, --vat, "
+            "--since, --until).",
+            show_default=False,
+        ),
+    ] = None,
+    scale: Annotated[
+        float,
+        typer.Option(help="Population charts: the dataset is 1/F of the service.", metavar="F"),
+    ] = 1.0,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Population charts: run on this Dask scheduler (tcp://HOST:8786).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Draw a chart (compare, cumulative, timeline, sensitivity, user-centric) to a file.
+    """Draw a chart (compare, cumulative, timeline, sensitivity, user-centric, population-bands,
+    population-lorenz) to a file.
 
     PNG, SVG or PDF. The money charts price as `royalty compare` does, with its
     options: by default US dollars at the artist level; --service, --deal and
@@ -127,9 +151,20 @@ def chart_command(
     axis and in the footer. The sensitivity chart sweeps the rate at that level.
     The user-centric chart prices as `royalty compare --model user-centric`;
     without --service, --deal, --artist-share or --rate it prices Spotify at the
-    rights-holder level (--deal none). The path of the file written is printed.
+    rights-holder level (--deal none). The population charts price a population
+    dataset (--population DIR) under every payout model, in USD at the
+    rights-holder level. The path of the file written is printed.
     """
     target = _target(kind, output, file)
+    if kind.startswith("population-") or population is not None:
+        from royalty.cli_population_compare import population_chart
+
+        ax = population_chart(kind, population, fee=fee, payout_ratio=payout_ratio, vat=vat,
+                              min_seconds=min_seconds, scale=scale, since=since, until=until,
+                              scheduler=scheduler)  # fmt: skip
+        save(ax, target)
+        typer.echo(str(target.resolve()))
+        return
     scenario = _scenario(
         kind, rate=rate, service=service, deal=deal, artist_share=artist_share,
         cd_margin=cd_margin, min_album_plays=min_album_plays, min_seconds=min_seconds,

@@ -1,0 +1,287 @@
+"""Run the population models on Dask: a map over buckets and a tree of sums.
+
+The only module that imports Dask. Each bucket is one task that reads the
+bucket's integer columns with pyarrow, a row group at a time, and returns its
+:class:`~royalty.population.models.Partial`; partials are added eight at a
+time up to one. Dask orders that graph so sums run as soon as their inputs
+exist, so a worker holds about one row group's plays and a few partials at a
+time, whatever the dataset's size. No plays cross between workers: only the
+per-artist arrays do.
+
+The graph is built with ``dask.delayed`` rather than ``dask.dataframe``: a
+dataframe partition is a pandas frame, so each bucket would become one and
+each result a frame again, conversions the counting has no use for (it works
+on numpy arrays straight from pyarrow).
+
+The two rules that need counts over the whole population (an artist's
+streams and listeners in a month, for artist-centric; a track's streams over
+12 months, for the threshold) need no pass before the map: an artist-month's
+double weight multiplies that cell's summed capped streams, and a track's
+eligibility multiplies its summed streams, so both are applied to the summed
+counts (:mod:`royalty.population.payouts`).
+
+The cluster is, in order of preference: a ``distributed.Client`` passed in,
+the ``scheduler`` address (``tcp://HOST:8786``), the ``DASK_SCHEDULER_ADDRESS``
+environment variable, or a new ``LocalCluster`` of worker processes (one per
+core, one thread each), closed when the run ends. ``scheduler="in-process"``
+runs the same functions one bucket after another in this process, without
+Dask (for small populations, notebooks and tests).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from royalty.errors import DataFormatError, RoyaltyError, UsageError
+from royalty.population.models import NO_DURATION, BucketColumns, Layout, Partial, bucket_partial
+
+IN_PROCESS: Final = "in-process"
+"""The ``scheduler`` value that runs without Dask, in this process."""
+ENV_SCHEDULER: Final = "DASK_SCHEDULER_ADDRESS"
+"""Environment variable naming an existing scheduler (Dask's own name for it)."""
+SPLIT_EVERY: Final = 8
+"""Partials added by one task of the reduction tree."""
+INT_COLUMNS: Final = ("user_id", "played_at", "artist_id", "track_id", "duration_ms")
+"""The only columns a bucket task reads: no strings in the hot path."""
+
+
+@dataclass(frozen=True)
+class RunStats:
+    """How a run went.
+
+    Attributes:
+        workers: worker processes used (0 in process).
+        scheduler: the scheduler's address, ``local`` or ``in-process``.
+        seconds: wall time of the map and reduction (not the cluster's start).
+        peak_worker_mb: the highest peak resident memory of any worker, in MB
+            (None when unknown, or in process).
+    """
+
+    workers: int
+    scheduler: str
+    seconds: float
+    peak_worker_mb: float | None
+
+
+def read_chunks(path: Path, *, tracks: bool = True) -> Iterator[BucketColumns]:
+    """The integer columns of one bucket file, a Parquet row group at a time.
+
+    Each chunk holds whole listeners: the rows of the last listener of a row
+    group are carried over to the next chunk (rows are sorted by listener), so
+    a worker's memory is bounded by a row group, however large the bucket.
+    Without ``tracks`` the track ids are not read (only the threshold model
+    needs them): an empty array stands in.
+
+    Raises:
+        DataFormatError: the file is missing or is not a bucket of a dataset.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    wanted = [c for c in INT_COLUMNS if tracks or c != "track_id"]
+    try:
+        # One thread: a worker runs one task per core already, and threads
+        # would each keep their own buffers.
+        with pq.ParquetFile(path) as parquet:
+            groups = parquet.num_row_groups
+            carry: BucketColumns | None = None
+            for group in range(groups):
+                table = parquet.read_row_group(group, columns=wanted, use_threads=False)
+                cols = _columns(table, tracks)
+                cols = cols if carry is None else carry.then(cols)
+                if group < groups - 1 and len(cols.user_id):
+                    cut = int(np.searchsorted(cols.user_id, cols.user_id[-1], side="left"))
+                    cols, carry = cols.rows(0, cut), cols.rows(cut)
+                if len(cols.user_id):
+                    yield cols
+    except (OSError, pa.ArrowException, KeyError) as exc:
+        raise DataFormatError(f"cannot read the bucket {path}: {exc}") from None
+
+
+def _columns(table: Any, tracks: bool) -> BucketColumns:
+    """numpy arrays of a pyarrow table of the integer columns."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    played = table.column("played_at").cast(pa.int64())
+    duration = pc.fill_null(table.column("duration_ms").cast(pa.int64()), NO_DURATION)
+    return BucketColumns(
+        user_id=table.column("user_id").to_numpy(),
+        played_ms=np.asarray(played.to_numpy(), dtype=np.int64),
+        artist_id=table.column("artist_id").to_numpy(),
+        track_id=table.column("track_id").to_numpy() if tracks else np.zeros(0, dtype=np.int32),
+        duration_ms=np.asarray(duration.to_numpy(), dtype=np.int64),
+    )
+
+
+def bucket_task(path: str, layout: Layout, cap: int) -> Partial:
+    """One map task: read a bucket, row group by row group, and count it."""
+    total = None
+    for cols in read_chunks(Path(path), tracks="threshold" in layout.models):
+        part = bucket_partial(cols, layout, cap)
+        total = part if total is None else total + part
+    return _or_empty(total, layout)
+
+
+def add_partials(*parts: Partial) -> Partial:
+    """One reduction task: the sum of some partials."""
+    total = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return total
+
+
+def run(
+    paths: Sequence[Path],
+    layout: Layout,
+    cap: int,
+    *,
+    scheduler: object = None,
+    workers: int | None = None,
+    memory_limit: str | None = None,
+    progress: bool = False,
+) -> tuple[Partial, RunStats]:
+    """Count every bucket and add the counts up.
+
+    Args:
+        paths: the bucket files.
+        layout: months and sizes shared by every bucket.
+        cap: the artist-centric monthly cap per listener.
+        scheduler: a ``distributed.Client``, a scheduler address, ``"in-process"``,
+            or None (``DASK_SCHEDULER_ADDRESS``, else a new local cluster).
+        workers: worker processes of a new local cluster (default: one per core).
+        memory_limit: memory limit of each worker of a new local cluster
+            (for example ``"2GB"``; default: the machine's memory shared out).
+        progress: draw Dask's progress bar on stderr.
+
+    Raises:
+        UsageError: the scheduler cannot be reached, or ``workers`` is below 1.
+        RoyaltyError: a worker died (for example out of memory).
+    """
+    if workers is not None and workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {workers}")
+    if scheduler == IN_PROCESS:
+        start = time.perf_counter()
+        total = None
+        for path in paths:  # one bucket at a time, added up as it goes
+            part = bucket_task(str(path), layout, cap)
+            total = part if total is None else total + part
+        seconds = time.perf_counter() - start
+        return _or_empty(total, layout), RunStats(0, IN_PROCESS, seconds, None)
+    with _client(scheduler, workers, memory_limit) as (client, where):
+        client.run(_warm_up)  # part of starting the workers, not of the run's time
+        start = time.perf_counter()
+        total = _compute(client, paths, layout, cap, progress) if paths else None
+        seconds = time.perf_counter() - start
+        peak = _peak_mb(client)
+        count = len(client.scheduler_info(n_workers=-1).get("workers", {}))
+    return _or_empty(total, layout), RunStats(count, where, seconds, peak)
+
+
+def _or_empty(total: Partial | None, layout: Layout) -> Partial:
+    from royalty.population.models import empty_partial
+
+    return empty_partial(layout) if total is None else total
+
+
+def _compute(client: Any, paths: Sequence[Path], layout: Layout, cap: int, show: bool) -> Partial:
+    """Build the map-and-sum graph and compute it on ``client``."""
+    from dask.delayed import delayed
+    from distributed import KilledWorker
+
+    level = [delayed(bucket_task, pure=False)(str(p), layout, cap) for p in paths]
+    while len(level) > 1:
+        level = [
+            delayed(add_partials, pure=False)(*level[i : i + SPLIT_EVERY])
+            for i in range(0, len(level), SPLIT_EVERY)
+        ]
+    future = client.compute(level[0])
+    try:
+        if show:
+            from distributed.diagnostics.progressbar import TextProgressBar
+
+            # The bar draws on stdout: send it to stderr, so output stays clean.
+            # It is given the scheduler: our clients are never the default one.
+            with contextlib.redirect_stdout(sys.stderr):
+                TextProgressBar([future], scheduler=client.scheduler.address)  # type: ignore[no-untyped-call]
+        result: Partial = future.result()
+    except KilledWorker as exc:
+        raise RoyaltyError(
+            f"a Dask worker died while counting the buckets ({exc}); give the workers more "
+            "memory or import the dataset with more --buckets"
+        ) from None
+    return result
+
+
+@contextlib.contextmanager
+def _client(
+    scheduler: object, workers: int | None, memory_limit: str | None
+) -> Iterator[tuple[Any, str]]:
+    """The client to run on, and where it runs; a local cluster is closed afterwards."""
+    from distributed import Client
+
+    if isinstance(scheduler, Client):
+        yield scheduler, str(scheduler.scheduler_info().get("address", "a given client"))
+        return
+    address = scheduler if isinstance(scheduler, str) else os.environ.get(ENV_SCHEDULER)
+    if address:
+        try:
+            client = Client(address, set_as_default=False)  # type: ignore[no-untyped-call]
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise UsageError(
+                f"cannot reach the Dask scheduler at {address} ({exc}); start one with "
+                "`dask scheduler` and `dask worker`, or leave out --scheduler "
+                f"and {ENV_SCHEDULER} to run on this machine"
+            ) from None
+        with client:
+            yield client, address
+        return
+    from distributed import LocalCluster
+
+    n = workers or os.cpu_count() or 1
+    cluster = LocalCluster(  # type: ignore[no-untyped-call]
+        n_workers=n,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        # No dashboard, and no HTTP server on Dask's usual port 8787 either
+        # (busy when the user runs another cluster: Dask would warn).
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        memory_limit=memory_limit or "auto",
+        silence_logs=logging.ERROR,
+    )
+    with cluster, Client(cluster, set_as_default=False) as client:  # type: ignore[no-untyped-call]
+        yield client, "local"
+
+
+def _warm_up() -> None:
+    """Import what a bucket task needs (runs on each worker, once, before the timer starts)."""
+    import pyarrow.compute
+    import pyarrow.parquet  # noqa: F401
+
+
+def _peak_mb(client: Any) -> float | None:
+    """The highest peak resident memory of the workers, in MB (Linux and macOS)."""
+    try:
+        peaks = client.run(_worker_peak_mb)
+    except Exception:  # diagnostics only: never fail a finished run over them
+        return None
+    return max(peaks.values()) if peaks else None
+
+
+def _worker_peak_mb() -> float:
+    """This process's peak resident memory in MB (runs on a worker)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
