@@ -149,13 +149,14 @@ def test_out_of_core_a_dataset_three_times_a_workers_memory_limit(tmp_path: Path
     small = generate_population(
         GeneratorParams(listeners=10_000, listens=1_000_000, seed=3, buckets=8), tmp_path / "s"
     )
-    copies = 54
+    copies = 75
     copy_times(small, tmp_path / "big", copies)
     big = open_dataset(tmp_path / "big")
-    # A worker with numpy, pyarrow and Dask loaded takes 200 to 350 MB (its
-    # allocators keep some freed memory; under pytest it imports more), so the
-    # limit cannot go much lower; counting one bucket adds a few MB.
-    limit = 500_000_000  # bytes
+    # A worker with numpy, pyarrow and Dask loaded takes 280 to 370 MB under
+    # pytest (more late in the suite than alone), and holds a few partials
+    # (tens of MB) besides the row group it counts, so the limit cannot go
+    # much lower without the nanny killing an idle worker.
+    limit = 700_000_000  # bytes
     # What the engine reads of every play (5 integer columns, 28 bytes): the
     # whole dataset at once would need three times a worker's memory limit.
     assert big.plays * 28 >= 3 * limit
@@ -175,7 +176,7 @@ def test_out_of_core_a_dataset_three_times_a_workers_memory_limit(tmp_path: Path
         result = compare_population(big.path, models, scheduler=client)
     assert result.run is not None and result.run.peak_worker_mb is not None
     assert result.run.peak_worker_mb * 2**20 < limit  # (the kill is at 95 %)
-    # 54 copies reach the artist-centric thresholds as the original does at scale 54
+    # the copies reach the artist-centric thresholds as the original does at that scale
     once = compare_population(
         small.path, models, PopulationParams(scale=copies), scheduler="in-process"
     )

@@ -16,7 +16,6 @@ whole source into memory. The dump layouts are described in
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 import tarfile
@@ -327,12 +326,7 @@ def read_user_files(
         if not name:
             raise UsageError(f"{where}: cannot tell whose history it is; use --user NAME")
         try:
-            try:
-                result = read_files(where, input_format=input_format, skip_bad_rows=True)
-            except csv.Error as exc:
-                # The CSV reader can stop on a bare carriage return inside a field;
-                # it is still the user's file that is bad, so say so in one line.
-                raise DataFormatError(f"{where}: not readable as CSV ({exc})") from exc
+            result = read_files(where, input_format=input_format, skip_bad_rows=True)
         except DataFormatError:
             if where == path:
                 raise
