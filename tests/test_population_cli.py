@@ -130,6 +130,13 @@ def test_csv_and_markdown_and_meta(pop: Path, scheduler: str, tmp_path: Path) ->
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == 4 and list(rows[0]) == ["artist", "plays", "listeners", *MODEL_COLUMNS]
+    code, out, err = run("population", "compare", str(pop), "--format", "json", "--top", "4",
+                         "--scheduler", scheduler)  # fmt: skip
+    assert code == 0, err
+    # CSV and JSON carry the same unrounded figures: every float reads back exactly
+    for row, record in zip(rows, json.loads(out), strict=True):
+        assert row["artist"] == record["artist"] and int(row["plays"]) == record["plays"]
+        assert [float(row[c]) for c in MODEL_COLUMNS] == [record[c] for c in MODEL_COLUMNS]
     target = tmp_path / "meta.json"
     code, out, err = run("population", "compare", str(pop), "--format", "json", "--with-meta",
                          "--scale", "40", "--top", "0", "-o", str(target),

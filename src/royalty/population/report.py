@@ -37,10 +37,20 @@ def records(result: PopulationResult, top: int = 0) -> list[dict[str, Any]]:
 
 def to_csv(result: PopulationResult, top: int = 0) -> str:
     """CSV of the artists: ``artist,plays,listeners,pro_rata,…``, full precision."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
     frame = result.artists if top == 0 else result.artists.head(top)
     cols = ["artist", "plays", "listeners", *result.columns]
-    text: str = frame.loc[:, cols].to_csv(index=False, lineterminator="\n", float_format="%.17g")
-    return text
+    # Arrow writes each float as its shortest exact decimal, ten times faster
+    # than pandas' to_csv on 100,000 artists (a tenth of a whole run).
+    table = pa.Table.from_pandas(frame.loc[:, cols], preserve_index=False)
+    out = io.BytesIO()
+    options = pa_csv.WriteOptions(include_header=False, quoting_style="needed", eol=b"\n")
+    pa_csv.write_csv(table, out, options)
+    return ",".join(cols) + "\n" + out.getvalue().decode("utf-8")
 
 
 def _table_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
