@@ -36,6 +36,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from royalty import schema
 from royalty.errors import DataFormatError
 
 if TYPE_CHECKING:
@@ -53,16 +54,8 @@ BUCKETS_DIR: Final = "buckets"
 GENERATION_RE: Final = re.compile(r"gen-(\d{6})")
 
 ID_COLUMNS: Final[tuple[str, ...]] = ("user_id", "played_at", "artist_id", "track_id")
-TEXT_COLUMNS: Final[tuple[str, ...]] = (
-    "user",
-    "artist",
-    "track",
-    "album",
-    "artist_mbid",
-    "album_mbid",
-    "track_mbid",
-    "source",
-)
+TEXT_COLUMNS: Final[tuple[str, ...]] = ("user", *schema.TEXT_COLUMNS)
+"""The one-listener store's text columns, with the listener's name first."""
 BUCKET_COLUMNS: Final[tuple[str, ...]] = (*ID_COLUMNS, "duration_ms", *TEXT_COLUMNS)
 """The columns of a bucket file, in order."""
 REQUIRED_TEXT: Final[tuple[str, ...]] = ("user", "artist", "track", "source")
