@@ -1,0 +1,89 @@
+"""The fast paths of ``royalty population import`` give the same results as the plain ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from population_files import spark_rows, write_spark_folder
+from royalty.population import chunks
+from royalty.population.dataset import open_dataset
+from royalty.population.ids import Ids
+from royalty.population.importer import import_population
+from royalty.population.tables import stable_order
+
+
+def plays(n: int, seed: int) -> pd.DataFrame:
+    """Names drawn from small pools, so chunks share most of theirs, with new ones too."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "user": [f"u{i}" for i in rng.integers(0, 40, n)],
+            "artist": [f"a{i}" for i in rng.integers(0, 30, n)],
+            "track": [f"t{i}" for i in rng.integers(0, 25, n)],
+        }
+    )
+
+
+def chunk_of(frame: pd.DataFrame) -> pa.Table:
+    return chunks.chunk(
+        {
+            "user": pa.array(frame["user"]),
+            "played_at": pa.array(np.zeros(len(frame), dtype=np.int64)).cast(pa.timestamp("ms")),
+            "artist": pa.array(frame["artist"]),
+            "track": pa.array(frame["track"]),
+        }
+    )
+
+
+def test_ids_over_many_chunks_and_a_reload_are_the_order_of_first_appearance(
+    tmp_path: Path,
+) -> None:
+    frames = [plays(300, seed) for seed in range(6)]
+    ids = Ids(4)
+    got: list[np.ndarray] = []
+    for number, frame in enumerate(frames):
+        if number == 3:  # as a later import does: ids read back from the tables
+            paths = [tmp_path / f"{n}.parquet" for n in ("artists", "tracks", "users")]
+            for path, table in zip(paths, ids.tables(), strict=True):
+                pq.write_table(table, path)
+            ids = Ids.load(*paths, buckets=4)
+        encoded = ids.encode(chunk_of(frame))
+        got.append(np.stack([encoded.user_id, encoded.artist_id, encoded.track_id]))
+    whole = pd.concat(frames, ignore_index=True)
+    # The reference: pandas numbers values in order of first appearance.
+    users = pd.factorize(whole["user"])[0]
+    artists = pd.factorize(whole["artist"])[0]
+    tracks = pd.factorize(whole["artist"] + "\0" + whole["track"])[0]
+    assert np.concatenate(got, axis=1).tolist() == [
+        users.tolist(),
+        artists.tolist(),
+        tracks.tolist(),
+    ]
+    names = dict(zip(tracks.tolist(), (whole["track"]).tolist(), strict=False))
+    assert ids.track_names == [names[i] for i in range(len(names))]
+
+
+def test_radix_order_of_few_large_values_is_numpys_stable_argsort() -> None:
+    rng = np.random.default_rng(3)
+    for low, high in ((60_000, 70_000), (0, 200_000), (1_000_000, 1_000_100)):
+        values = rng.integers(low, high, 50_000).astype(np.int32)
+        assert stable_order(values).tolist() == np.argsort(values, kind="stable").tolist()
+    assert stable_order(np.zeros(0, dtype=np.int32)).tolist() == []
+
+
+def test_bucket_files_keep_parquet_dictionaries_for_text_only(tmp_path: Path) -> None:
+    import_population([write_spark_folder(tmp_path / "dump", spark_rows())], tmp_path / "pop")
+    path = open_dataset(tmp_path / "pop").bucket_paths[0]
+    group = pq.ParquetFile(path).metadata.row_group(0)
+    encodings = {
+        group.column(i).path_in_schema: group.column(i).encodings for i in range(group.num_columns)
+    }
+    for column in ("user_id", "played_at", "artist_id", "track_id"):
+        assert not any("DICTIONARY" in e for e in encodings[column]), column
+    for column in ("user", "artist", "track"):
+        assert any("DICTIONARY" in e for e in encodings[column]), column
