@@ -212,23 +212,24 @@ class Ids:
             self._track_keys = np.zeros(0, dtype=np.int64)
             self._track_ids = np.zeros(0, dtype=np.int64)
         known, known_ids = self._track_keys, self._track_ids
-        where = np.searchsorted(known, keys)
+        # Searching keys in sorted order walks the known keys once, cache-friendly.
+        by_key = np.argsort(keys)
+        sorted_keys = keys[by_key]
+        where = np.searchsorted(known, sorted_keys)
         hit = np.zeros(len(keys), dtype=bool)
         inside = where < len(known)
-        hit[inside] = known[where[inside]] == keys[inside]
+        hit[inside] = known[where[inside]] == sorted_keys[inside]
         found = np.full(max(len(keys), 1), 0 if len(keys) == 0 else -1, dtype=np.int64)
-        found[: len(keys)][hit] = known_ids[where[hit]]
-        fresh = np.flatnonzero(~hit)
+        found[by_key[hit]] = known_ids[where[hit]]
+        fresh = np.sort(by_key[~hit])  # new keys, in the chunk's order
         if len(fresh):
             start = len(self.track_names)
-            new_ids = np.arange(start, start + len(fresh), dtype=np.int64)
-            found[fresh] = new_ids
+            found[fresh] = np.arange(start, start + len(fresh), dtype=np.int64)
             self._new_tracks(keys[fresh].tolist())
             # Insert the new keys where they sort: linear, no re-sort of the known ones.
-            order = np.argsort(keys[fresh])
-            at = np.searchsorted(known, keys[fresh][order])
-            self._track_keys = np.insert(known, at, keys[fresh][order])
-            self._track_ids = np.insert(known_ids, at, new_ids[order])
+            miss = ~hit
+            self._track_keys = np.insert(known, where[miss], sorted_keys[miss])
+            self._track_ids = np.insert(known_ids, where[miss], found[by_key[miss]])
         return found.astype(np.int32)
 
     def encode(self, chunk: Any) -> Encoded:
