@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from population_files import spark_rows, write_spark_folder
 from royalty.population import chunks
@@ -87,3 +88,25 @@ def test_bucket_files_keep_parquet_dictionaries_for_text_only(tmp_path: Path) ->
         assert not any("DICTIONARY" in e for e in encodings[column]), column
     for column in ("user", "artist", "track"):
         assert any("DICTIONARY" in e for e in encodings[column]), column
+
+
+def test_a_bucket_from_many_parts_is_written_from_whole_columns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from royalty.population import importer, writer
+
+    monkeypatch.setattr(importer, "SPILL_ROWS", 1)  # one part for each chunk read
+    seen: list[pa.Table] = []
+    write = writer.Generation.write_bucket
+
+    def spy(self: writer.Generation, index: int, table: pa.Table, *args: object) -> None:
+        seen.append(table)
+        write(self, index, table, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writer.Generation, "write_bucket", spy)
+    dump = write_spark_folder(tmp_path / "dump", spark_rows())
+    import_population([dump], tmp_path / "pop", buckets=1)
+    (table,) = seen
+    assert table.num_rows == 5
+    assert {table.column(name).num_chunks for name in table.column_names} == {1}
+    assert open_dataset(tmp_path / "pop").plays == 5

@@ -218,6 +218,13 @@ def _finish_bucket(
     table = pa.concat_tables([old, new], promote_options="permissive") if old is not None else new
     del old, new  # one copy of the bucket at a time: the sorted one replaces these
     table = table.unify_dictionaries()
+    # Arrow takes rows from one array about twice as fast as from many pieces.
+    # Column by column, handing the old pieces back to the system each time, so
+    # that the copy costs one column's memory, not the bucket's.
+    for number, name in enumerate(table.column_names):
+        if table.column(number).num_chunks > 1:
+            table = table.set_column(number, name, table.column(number).combine_chunks())
+            pa.default_memory_pool().release_unused()
     gen.write_bucket(index, table, names, tables.sort_order(table))
     return _span(table), added
 
