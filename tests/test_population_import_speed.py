@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -110,3 +111,58 @@ def test_a_bucket_from_many_parts_is_written_from_whole_columns(
     assert table.num_rows == 5
     assert {table.column(name).num_chunks for name in table.column_names} == {1}
     assert open_dataset(tmp_path / "pop").plays == 5
+
+
+def test_slices_are_written_by_one_thread_beside_the_labelling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from royalty.population import writer
+
+    monkeypatch.setattr(writer, "SLICE_ROWS", 2)  # five plays: three slices
+    threads: list[str] = []
+    write = pq.ParquetWriter.write_table
+
+    def spy(self: pq.ParquetWriter, table: pa.Table, *args: object, **kwargs: object) -> None:
+        if "played_at" in table.column_names:  # a bucket's slice, not an id table
+            threads.append(threading.current_thread().name)
+        write(self, table, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", spy)
+    dump = write_spark_folder(tmp_path / "dump", spark_rows())
+    import_population([dump], tmp_path / "pop", buckets=1)
+    assert len(threads) == 3
+    assert all(name.startswith("royalty-write") for name in threads)
+    plays = pq.read_table(open_dataset(tmp_path / "pop").bucket_paths[0])
+    assert plays.num_rows == 5
+    assert pq.ParquetFile(open_dataset(tmp_path / "pop").bucket_paths[0]).num_row_groups == 3
+    keys = list(zip(plays["user_id"].to_pylist(), plays["played_at"].to_pylist(), strict=True))
+    assert keys == sorted(keys)
+
+
+def test_a_failed_write_in_the_thread_is_raised_and_leaves_the_dataset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from royalty.population import writer
+
+    dump = write_spark_folder(tmp_path / "dump", spark_rows())
+    import_population([dump], tmp_path / "pop", buckets=1)
+    before = {p: p.read_bytes() for p in sorted((tmp_path / "pop").rglob("*")) if p.is_file()}
+    monkeypatch.setattr(writer, "SLICE_ROWS", 2)
+    write = pq.ParquetWriter.write_table
+    calls: list[int] = []
+
+    def failing(self: pq.ParquetWriter, table: pa.Table, *args: object, **kwargs: object) -> None:
+        if "played_at" in table.column_names:  # a bucket's slice, not an id table
+            calls.append(table.num_rows)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        write(self, table, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", failing)
+    more = [{**spark_rows()[0], "listened_at": 1_600_000_900, "user_id": 5}]
+    write_spark_folder(tmp_path / "dump2", spark_rows() + more)
+    with pytest.raises(OSError, match="disk full"):
+        import_population([tmp_path / "dump2"], tmp_path / "pop")
+    after = {p: p.read_bytes() for p in sorted((tmp_path / "pop").rglob("*")) if p.is_file()}
+    assert after == before
+    assert not [t for t in threading.enumerate() if t.name.startswith("royalty-write")]

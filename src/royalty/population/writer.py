@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypedDict
@@ -187,13 +188,24 @@ class Generation:
             ) as out:  # fmt: skip
                 # Parquet dictionaries for the text only: ids and times are mostly
                 # distinct, and zstd packs them smaller, faster to write and to read.
-                for start in range(0, table.num_rows, SLICE_ROWS):
-                    rows = (
-                        table.slice(start, SLICE_ROWS)
-                        if order is None
-                        else table.take(order.slice(start, SLICE_ROWS))
-                    )
-                    out.write_table(bucket_from_spill(rows, names))
+                # pyarrow lets go of the GIL while it encodes: the next slice is put in
+                # order and labelled meanwhile. One write at a time bounds the memory
+                # to two slices; an error in either thread stops the loop and is raised.
+                with ThreadPoolExecutor(1, thread_name_prefix="royalty-write") as pool:
+                    pending: Future[None] | None = None
+                    for start in range(0, table.num_rows, SLICE_ROWS):
+                        rows = (
+                            table.slice(start, SLICE_ROWS)
+                            if order is None
+                            else table.take(order.slice(start, SLICE_ROWS))
+                        )
+                        labelled = bucket_from_spill(rows, names)
+                        if pending is not None:
+                            pending.result()
+                        pending = pool.submit(out.write_table, labelled)
+                        del rows, labelled
+                    if pending is not None:
+                        pending.result()
                 if table.num_rows == 0:
                     out.write_table(ds.bucket_schema().empty_table())
             fh.flush()
