@@ -107,19 +107,28 @@ class _Spill:
         if not self.held:
             return
         # One dictionary per column across the held chunks; rows are copied only to
-        # group them by bucket.
+        # group them by bucket, chunk by chunk (Arrow takes from one piece faster).
         table = pa.concat_tables([t for t, _ in self.held]).unify_dictionaries()
-        bucket = np.concatenate([b for _, b in self.held])
-        if self.buckets > 1:
-            order = tables.stable_order(bucket)
-            table = table.take(pa.array(order))
-            bucket = bucket[order]
-        edges = np.searchsorted(bucket, np.arange(self.buckets + 1))
+        groups: list[tuple[Any, NDArray[np.intp]]] = []
+        offset = 0
+        for held, bucket in self.held:
+            piece = table.slice(offset, held.num_rows)
+            offset += held.num_rows
+            if self.buckets > 1:
+                order = tables.stable_order(bucket)
+                piece = piece.take(pa.array(order))
+                bucket = bucket[order]
+            groups.append((piece, np.searchsorted(bucket, np.arange(self.buckets + 1))))
+        del table
         for index in range(self.buckets):
-            start, stop = int(edges[index]), int(edges[index + 1])
-            if stop > start:
+            slices = [
+                piece.slice(int(edges[index]), int(edges[index + 1] - edges[index]))
+                for piece, edges in groups
+                if edges[index + 1] > edges[index]
+            ]
+            if slices:
                 path = self.folder / f"b{index:05d}-{self.spills:06d}.arrow"
-                part = tables.compact_text(table.slice(start, stop - start))
+                part = tables.compact_text(pa.concat_tables(slices))
                 # Parts live minutes at most: Arrow's own file format with fast
                 # compression costs a fraction of Parquet's encoding to write and read.
                 with pa.ipc.new_file(str(path), part.schema, options=_part_options()) as out:
