@@ -94,9 +94,9 @@ def test_bucket_files_keep_parquet_dictionaries_for_text_only(tmp_path: Path) ->
 def test_a_bucket_from_many_parts_is_written_from_whole_columns(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from royalty.population import importer, writer
+    from royalty.population import spill, writer
 
-    monkeypatch.setattr(importer, "SPILL_ROWS", 1)  # one part for each chunk read
+    monkeypatch.setattr(spill, "SPILL_ROWS", 1)  # one part for each chunk read
     seen: list[pa.Table] = []
     write = writer.Generation.write_bucket
 
@@ -166,3 +166,48 @@ def test_a_failed_write_in_the_thread_is_raised_and_leaves_the_dataset(
     after = {p: p.read_bytes() for p in sorted((tmp_path / "pop").rglob("*")) if p.is_file()}
     assert after == before
     assert not [t for t in threading.enumerate() if t.name.startswith("royalty-write")]
+
+
+def test_parts_are_written_by_one_thread_while_reading_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from royalty.population import spill
+
+    monkeypatch.setattr(spill, "SPILL_ROWS", 1)  # one spill for each chunk read
+    threads: list[str] = []
+    write = spill._write_parts
+
+    def spy(parts: list[tuple[Path, pa.Table]]) -> None:
+        threads.append(threading.current_thread().name)
+        write(parts)
+
+    monkeypatch.setattr(spill, "_write_parts", spy)
+    dump = write_spark_folder(tmp_path / "dump", spark_rows())
+    import_population([dump], tmp_path / "pop", buckets=2)
+    import_population([dump], tmp_path / "pop2", buckets=2)
+    assert len(threads) == 4  # two files, two chunks: two spills an import
+    assert all(name.startswith("royalty-spill") for name in threads)
+    assert not [t for t in threading.enumerate() if t.name.startswith("royalty-spill")]
+
+
+def test_a_failed_part_write_is_raised_and_leaves_no_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from royalty.population import spill
+
+    monkeypatch.setattr(spill, "SPILL_ROWS", 1)
+    written: list[int] = []
+    write = spill._write_parts
+
+    def failing(parts: list[tuple[Path, pa.Table]]) -> None:
+        written.append(len(parts))
+        if len(written) == 1:
+            raise OSError("disk full")
+        write(parts)
+
+    monkeypatch.setattr(spill, "_write_parts", failing)
+    dump = write_spark_folder(tmp_path / "dump", spark_rows())
+    with pytest.raises(OSError, match="disk full"):
+        import_population([dump], tmp_path / "pop", buckets=2)
+    assert not (tmp_path / "pop").exists()
+    assert not [t for t in threading.enumerate() if t.name.startswith("royalty-spill")]
