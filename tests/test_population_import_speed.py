@@ -211,3 +211,23 @@ def test_a_failed_part_write_is_raised_and_leaves_no_folder(
         import_population([dump], tmp_path / "pop", buckets=2)
     assert not (tmp_path / "pop").exists()
     assert not [t for t in threading.enumerate() if t.name.startswith("royalty-spill")]
+
+
+def test_spark_row_groups_are_read_in_even_chunks_without_scraps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collections import Counter
+
+    from population_files import spark_table
+    from royalty.population import sources_dumps
+    from royalty.population.sources import open_source
+
+    monkeypatch.setattr(sources_dumps, "CHUNK_ROWS", 4)
+    rows = [{**spark_rows()[0], "listened_at": 1_600_000_000 + i} for i in range(23)]
+    (tmp_path / "dump").mkdir()
+    # Row groups of 5 rows (and a last of 3), then one of 13: read as whole groups and
+    # 13 as 5 + 5 + 3, never as 4 + 1 (a chunk of CHUNK_ROWS and a scrap).
+    pq.write_table(spark_table(rows), tmp_path / "dump" / "0.parquet", row_group_size=5)
+    pq.write_table(spark_table(rows[10:]), tmp_path / "dump" / "1.parquet")
+    read = [c.num_rows for c in open_source(tmp_path / "dump").chunks(Counter())]
+    assert read == [5, 5, 5, 5, 3, 5, 5, 3]
