@@ -7,9 +7,10 @@ listener's bucket is a stable hash of the name (:func:`bucket_of`), never
 Python's per-process ``hash()``.
 
 Encoding works on one chunk of plays at a time: the text columns are
-dictionary-encoded by pyarrow, and only each chunk's distinct names go
-through the Python dictionaries here, so the cost grows with the names, not
-with the plays.
+dictionary-encoded by pyarrow, and of each chunk's distinct names only those
+the previous chunk did not have go through the Python dictionaries here; a
+track, one (artist, title) integer key, is found by binary search in numpy.
+So the cost grows with the names, not with the plays.
 """
 
 from __future__ import annotations
