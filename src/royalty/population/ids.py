@@ -7,9 +7,10 @@ listener's bucket is a stable hash of the name (:func:`bucket_of`), never
 Python's per-process ``hash()``.
 
 Encoding works on one chunk of plays at a time: the text columns are
-dictionary-encoded by pyarrow, and only each chunk's distinct names go
-through the Python dictionaries here, so the cost grows with the names, not
-with the plays.
+dictionary-encoded by pyarrow, and of each chunk's distinct names only those
+the previous chunk did not have go through the Python dictionaries here; a
+track, one (artist, title) integer key, is found by binary search in numpy.
+So the cost grows with the names, not with the plays.
 """
 
 from __future__ import annotations
@@ -62,10 +63,10 @@ def dictionary(column: Any) -> Any:
     return column
 
 
-def _codes(column: Any) -> tuple[Any, list[str]]:
-    """The dictionary indices (numpy) and dictionary values (Python) of a text column."""
+def _codes(column: Any) -> tuple[Any, Any]:
+    """The dictionary indices (numpy) and dictionary values (Arrow) of a text column."""
     encoded = dictionary(column)
-    return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist()
+    return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary
 
 
 class Ids:
@@ -81,11 +82,17 @@ class Ids:
         self.artist_mbids: list[str | None] = []
         self.title_index: dict[str, int] = {}
         self.titles: list[str] = []
-        self.track_keys: dict[int, int] = {}
+        # Track keys ((artist id << 32) | title id), sorted, and the track id of each:
+        # numpy finds a chunk's keys by binary search, with no Python call per track.
+        self._track_keys: NDArray[np.int64] | None = None
+        self._track_ids: NDArray[np.int64] | None = None
         self.track_artists: list[int] = []
         self.track_names: list[str] = []
         self.track_mbids: list[str | None] = []
         self._bucket_array: NDArray[np.int32] | None = None
+        # The previous chunk's distinct keys and their ids, per table: most of a chunk's
+        # names were in the chunk before, and Arrow finds them without a Python call.
+        self._recent: dict[str, tuple[Any, NDArray[np.int64]]] = {}
 
     @property
     def counts(self) -> tuple[int, int, int]:
@@ -123,8 +130,14 @@ class Ids:
         ids.artist_index = {n: i for i, n in enumerate(ids.artist_names)}
         ids.user_index = {n: i for i, n in enumerate(ids.user_names)}
         title_ids = ids._lookup(ids.title_index, ids.track_names, ids.titles.extend).tolist()
-        pairs = zip(ids.track_artists, title_ids, strict=False)  # the lookup pads an empty list
-        ids.track_keys = {(a_id << 32) | t_id: i for i, (a_id, t_id) in enumerate(pairs)}
+        import numpy as np
+
+        n = len(ids.track_artists)
+        keys = (np.array(ids.track_artists, dtype=np.int64) << 32) | np.array(
+            title_ids[:n], dtype=np.int64
+        )  # the lookup pads an empty list
+        ids._track_ids = np.argsort(keys, kind="stable")
+        ids._track_keys = keys[ids._track_ids]
         return ids
 
     def _new_users(self, names: list[str]) -> None:
@@ -162,6 +175,64 @@ class Ids:
             found[missing] = [index[keys[i]] for i in missing]
         return found
 
+    def _lookup_recent(
+        self, table: str, index: dict[Any, int], keys: Any, extend: Any
+    ) -> NDArray[np.int64]:
+        """:meth:`_lookup` of ``keys`` (distinct, an Arrow array), the same ids in the same order.
+
+        Keys that were in the previous chunk of ``table`` are found by Arrow
+        (``index_in``); only the rest are converted to Python and looked up in
+        ``index``, in their order, so new keys get the ids :meth:`_lookup` gives.
+        """
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        n = len(keys)
+        found = np.full(max(n, 1), -1, dtype=np.int64)
+        recent = self._recent.get(table)
+        if recent is not None and n and recent[0].type == keys.type:
+            before, before_ids = recent
+            where = pc.index_in(keys, value_set=before).fill_null(-1).to_numpy()
+            hit = where >= 0
+            found[:n][hit] = before_ids[where[hit]]
+        todo = np.flatnonzero(found[:n] < 0)
+        if len(todo):
+            rest = keys.take(pa.array(todo)).to_pylist()
+            found[todo] = self._lookup(index, rest, extend)[: len(todo)]
+        elif n == 0:
+            found[0] = 0  # as _lookup: the padding of an empty chunk's map
+        self._recent[table] = (keys, found[:n])
+        return found
+
+    def _track_lookup(self, keys: NDArray[np.int64]) -> NDArray[np.int32]:
+        """The track id of each distinct key; new keys get the next ids, in order."""
+        import numpy as np
+
+        if self._track_keys is None or self._track_ids is None:
+            self._track_keys = np.zeros(0, dtype=np.int64)
+            self._track_ids = np.zeros(0, dtype=np.int64)
+        known, known_ids = self._track_keys, self._track_ids
+        # Searching keys in sorted order walks the known keys once, cache-friendly.
+        by_key = np.argsort(keys)
+        sorted_keys = keys[by_key]
+        where = np.searchsorted(known, sorted_keys)
+        hit = np.zeros(len(keys), dtype=bool)
+        inside = where < len(known)
+        hit[inside] = known[where[inside]] == sorted_keys[inside]
+        found = np.full(max(len(keys), 1), 0 if len(keys) == 0 else -1, dtype=np.int64)
+        found[by_key[hit]] = known_ids[where[hit]]
+        fresh = np.sort(by_key[~hit])  # new keys, in the chunk's order
+        if len(fresh):
+            start = len(self.track_names)
+            found[fresh] = np.arange(start, start + len(fresh), dtype=np.int64)
+            self._new_tracks(keys[fresh].tolist())
+            # Insert the new keys where they sort: linear, no re-sort of the known ones.
+            miss = ~hit
+            self._track_keys = np.insert(known, where[miss], sorted_keys[miss])
+            self._track_ids = np.insert(known_ids, where[miss], found[by_key[miss]])
+        return found.astype(np.int32)
+
     def encode(self, chunk: Any) -> Encoded:
         """Assign ids to a chunk's rows (``user``, ``artist``, ``track`` never missing).
 
@@ -173,16 +244,17 @@ class Ids:
         import pyarrow.compute as pc
 
         u_codes, u_names = _codes(chunk["user"])
-        user_id = self._lookup(self.user_index, u_names, self._new_users)[u_codes].astype(np.int32)
+        user_map = self._lookup_recent("user", self.user_index, u_names, self._new_users)
+        user_id = user_map[u_codes].astype(np.int32)
         a_codes, a_names = _codes(chunk["artist"])
-        artist_map = self._lookup(self.artist_index, a_names, self._new_artists)
+        artist_map = self._lookup_recent("artist", self.artist_index, a_names, self._new_artists)
         artist_id = artist_map[a_codes].astype(np.int32)
         t_codes, t_names = _codes(chunk["track"])
-        title_id = self._lookup(self.title_index, t_names, self.titles.extend)[t_codes]
+        title_map = self._lookup_recent("title", self.title_index, t_names, self.titles.extend)
+        title_id = title_map[t_codes]
         # A track is (artist, title): one int64 key, looked up once per distinct pair.
         keys = pc.dictionary_encode(pa.array((artist_id.astype(np.int64) << 32) | title_id))
-        track_map = self._lookup(self.track_keys, keys.dictionary.to_pylist(), self._new_tracks)
-        track_id = track_map[keys.indices.to_numpy()].astype(np.int32)
+        track_id = self._track_lookup(keys.dictionary.to_numpy())[keys.indices.to_numpy()]
         self._fill_mbids(chunk["artist_mbid"], artist_id, self.artist_mbids)
         self._fill_mbids(chunk["track_mbid"], track_id, self.track_mbids)
         if self._bucket_array is None:

@@ -111,10 +111,14 @@ def sort_order(table: Any) -> Any:
     import pyarrow.compute as pc
 
     # Dumps come sorted by time, so a stable sort by listener alone usually leaves
-    # each listener's plays in time order; check, and sort by both only when not.
+    # each listener's plays in time order. When the rows are in time order as they
+    # stand, that is certain; else check, and sort by both only when needed.
     users = table["user_id"].to_numpy()
     order = stable_order(users)
-    times = table["played_at"].cast("int64").to_numpy()[order]
+    times = table["played_at"].cast("int64").to_numpy()
+    if (np.diff(times) >= 0).all():
+        return pa.array(order)
+    times = times[order]
     if not ((np.diff(times) >= 0) | (np.diff(users[order]) != 0)).all():
         return pc.sort_indices(table, [("user_id", "ascending"), ("played_at", "ascending")])
     return pa.array(order)
@@ -124,13 +128,22 @@ def stable_order(values: NDArray[np.int32]) -> NDArray[np.intp]:
     """A stable argsort of non-negative 32-bit integers, 16 bits at a time.
 
     numpy sorts 16-bit keys stably by radix, in linear time: two such passes
-    beat one comparison sort of the 32-bit keys about threefold.
+    beat one comparison sort of the 32-bit keys about threefold. Values that
+    are few but large (the listeners of one bucket) are first replaced by their
+    rank among the distinct values, which sorts the same and often needs one pass.
     """
     import numpy as np
 
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.intp)
+    top = int(values.max())
+    if top > 0xFFFF and top < 4 * len(values):
+        present = np.zeros(top + 1, dtype=bool)
+        present[values] = True
+        values = (np.cumsum(present, dtype=np.int32) - 1)[values]
     order = np.argsort((values & 0xFFFF).astype(np.uint16), kind="stable")
-    high = (values[order] >> 16).astype(np.uint16)
-    if high.any():
+    if int(values.max()) > 0xFFFF:
+        high = (values[order] >> 16).astype(np.uint16)
         order = order[np.argsort(high, kind="stable")]
     return order
 
