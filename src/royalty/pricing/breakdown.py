@@ -22,6 +22,7 @@ Amounts are at the scenario's level and in its currency; nothing is rounded.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
@@ -94,8 +95,27 @@ def _reached(
     return found
 
 
-def _per_play(plays: pd.DataFrame, scenario: Scenario) -> tuple[Prepared, pd.DataFrame]:
-    """Each qualifying play's artist, album, year and money, and the prepared codes."""
+@dataclass(frozen=True)
+class _Priced:
+    """The qualifying plays, what each earns, and the plays that bought something.
+
+    Attributes:
+        base: the prepared code arrays (as :func:`price` prepares them).
+        value: each play's user-centric value, or None under pro-rata (every
+            play earns the rate).
+        cd_at: indices of the plays at which an album reached its plays.
+        download_at: indices of the plays at which a track reached its
+            plays, or None without downloads.
+    """
+
+    base: Prepared
+    value: npt.NDArray[np.float64] | None
+    cd_at: npt.NDArray[np.intp]
+    download_at: npt.NDArray[np.intp] | None
+
+
+def _priced(plays: pd.DataFrame, scenario: Scenario) -> _Priced:
+    """Price the plays one by one, keeping only arrays (millions of plays stay cheap)."""
     if scenario.project_to is not None:
         raise UsageError("a breakdown covers the plays you have; it takes no projection date")
     params = scenario.params
@@ -103,70 +123,85 @@ def _per_play(plays: pd.DataFrame, scenario: Scenario) -> tuple[Prepared, pd.Dat
     n = len(base.artist)
     if n and bool((base.ticks == _columns.NAT).any()):
         raise DataFormatError("some plays have no time, so they fit in no year")
-    fx = 1.0 if scenario.fx is None else scenario.fx
-    pro_rata = np.full(n, params.rate * fx)
-    money: dict[str, Any] = {"pro_rata_payout": pro_rata, "streaming_payout": pro_rata}
+    value = None
     if scenario.model == "user-centric":
         assert scenario.share is not None  # Scenario checks this for the user-centric model
         # Each play as its own "artist": the split then gives every play's own value.
         split = user_centric_split(
             np.arange(n), base.ticks, base.unit, n, scenario.pool * scenario.share
         )
-        money["user_centric_payout"] = money["streaming_payout"] = split.payout * fx
-    cds = np.zeros(n, dtype=np.int64)
-    cds[_reached(base.artist, base.album, base.ticks, base.n_albums, params.min_album_plays)] = 1
-    money["albums"] = cds
-    money["cd_payout"] = cds * (params.cd_margin * fx)
+        value = split.payout
+    cd_at = _reached(base.artist, base.album, base.ticks, base.n_albums, params.min_album_plays)
+    download_at = None
     if scenario.downloads:
-        money["download_payout"] = _downloads(plays, base, scenario) * fx
-    stamps = base.ticks.view(f"datetime64[{base.unit}]")
-    frame = pd.DataFrame(
-        {
-            "code": base.artist,
-            "album_code": base.album,
-            "year": stamps.astype("datetime64[Y]").astype(np.int64) + 1970,
-            "plays": np.ones(n, dtype=np.int64),
-            **money,
-        }
-    )
-    return base, frame
-
-
-def _downloads(plays: pd.DataFrame, base: Prepared, scenario: Scenario) -> npt.NDArray[Any]:
-    """Per qualifying play, the download income bought at that play (mostly 0)."""
-    assert scenario.share is not None  # Scenario checks this when downloads are on
-    if "track" not in plays.columns:
-        raise DataFormatError(
-            "pricing downloads needs the plays' track column; load it with the others"
+        if "track" not in plays.columns:
+            raise DataFormatError(
+                "pricing downloads needs the plays' track column; load it with the others"
+            )
+        tracks = _columns.codes(plays["track"])
+        track = tracks.codes if base.keep is None else tracks.codes[base.keep]
+        download_at = _reached(
+            base.artist, track, base.ticks, len(tracks.names), scenario.min_track_plays
         )
-    tracks = _columns.codes(plays["track"])
-    track = tracks.codes if base.keep is None else tracks.codes[base.keep]
-    out = np.zeros(len(base.artist))
-    hits = _reached(base.artist, track, base.ticks, len(tracks.names), scenario.min_track_plays)
-    out[hits] = scenario.track_price * (1.0 - STORE_CUT) * scenario.share
+    return _Priced(base, value, cd_at, download_at)
+
+
+def _sums(
+    priced: _Priced, group: npt.NDArray[np.intp], n_groups: int, scenario: Scenario
+) -> dict[str, Any]:
+    """Plays, CDs and money per group, given each play's group."""
+    fx = 1.0 if scenario.fx is None else scenario.fx
+    params = scenario.params
+    plays = np.bincount(group, minlength=n_groups).astype(np.int64)
+    albums = np.bincount(group[priced.cd_at], minlength=n_groups).astype(np.int64)
+    pro_rata = plays * (params.rate * fx)
+    out: dict[str, Any] = {"plays": plays, "albums": albums, "streaming_payout": pro_rata}
+    if priced.value is not None:
+        uc = np.bincount(group, weights=priced.value, minlength=n_groups) * fx
+        out.update(streaming_payout=uc, pro_rata_payout=pro_rata, user_centric_payout=uc)
+    out["cd_payout"] = albums * (params.cd_margin * fx)
+    out["difference"] = out["streaming_payout"] - out["cd_payout"]
+    if priced.download_at is not None:
+        assert scenario.share is not None  # Scenario checks this when downloads are on
+        each = scenario.track_price * (1.0 - STORE_CUT) * scenario.share * fx
+        out["download_payout"] = np.bincount(group[priced.download_at], minlength=n_groups) * each
     return out
 
 
-def _artist_order(frame: pd.DataFrame, names: pd.Index, top: int) -> pd.Series:
-    """Rank of each artist code as ``compare`` sorts them (plays, then name), the first ``top``."""
-    counts = frame.groupby("code")["plays"].sum()
-    order = pd.DataFrame({"code": counts.index, "plays": counts.to_numpy()})
-    order["artist"] = [str(names[c]) for c in order["code"]]
+def _groups(
+    artist: npt.NDArray[np.integer], other: npt.NDArray[np.integer], width: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp]]:
+    """The (artist, other) pairs that occur, and each play's index into them.
+
+    ``other`` runs from -1 to ``width - 2``.
+    """
+    key = artist.astype(np.int64) * width + other + 1
+    pairs, group = np.unique(key, return_inverse=True)
+    return pairs, group.reshape(-1)
+
+
+def _artist_order(base: Prepared, top: int) -> tuple[pd.Series, int]:
+    """Rank of the kept artist codes as ``compare`` sorts them (plays, then name),
+    and how many artists played."""
+    counts = np.bincount(base.artist, minlength=len(base.names))
+    played = np.flatnonzero(counts)
+    order = pd.DataFrame(
+        {"code": played, "plays": counts[played], "artist": base.names.take(played).astype(str)}
+    )
     order = order.sort_values(["plays", "artist"], ascending=[False, True], kind="stable")
     rank = pd.Series(np.arange(len(order)), index=order["code"].to_numpy())
-    return rank if top == 0 else rank[rank < top]
+    return (rank if top == 0 else rank[rank < top]), len(played)
 
 
-def _scope(out: pd.DataFrame, rank: pd.Series, kept: pd.Series) -> pd.DataFrame:
+def _scoped(out: pd.DataFrame, kept: int, played: int) -> pd.DataFrame:
     """Record in ``attrs`` how many artists were kept out of how many played."""
-    out.attrs["artists_kept"] = len(kept)
-    out.attrs["artists_played"] = len(rank)
+    out.attrs["artists_kept"] = kept
+    out.attrs["artists_played"] = played
     return out
 
 
-def _finish(out: pd.DataFrame) -> pd.DataFrame:
-    out["difference"] = out["streaming_payout"] - out["cd_payout"]
-    return out
+def _names(index: pd.Index, codes: npt.NDArray[np.integer]) -> pd.Series:
+    return pd.Series(np.asarray(index.take(codes), dtype=object), dtype=str)
 
 
 def by_year(
@@ -205,27 +240,34 @@ def by_year(
         ['Radiohead']
     """
     scenario = scenario or Scenario()
-    base, frame = _per_play(plays, scenario)
-    money = _money_columns(scenario)
-    every = _artist_order(frame, base.names, 0)
-    rank = every if top == 0 else every[every < top]
-    frame = frame[frame["code"].isin(rank.index)]
-    sums = ["plays", "albums", *(m for m in money if m != "difference")]
+    priced = _priced(plays, scenario)
+    base = priced.base
+    years = base.ticks.view(f"datetime64[{base.unit}]").astype("datetime64[Y]").astype(np.int64)
+    first = int(years.min()) if len(years) else 0
+    width = int(years.max()) - first + 2 if len(years) else 1
+    pairs, group = _groups(base.artist, years - first, width)
+    out = pd.DataFrame(_sums(priced, group, len(pairs), scenario))
+    out["code"] = pairs // width
+    out["year"] = pairs % width - 1 + first + 1970
+    rank, played = _artist_order(base, top)
+    out["rank"] = rank.reindex(out["code"]).to_numpy()
+    out = out[out["rank"].notna()]
     if total:
-        out = frame.groupby("year", sort=True)[sums].sum().reset_index()
-        out["artists"] = frame.groupby("year", sort=True)["code"].nunique().to_numpy()
-        group: list[str] | None = None
+        sums = [c for c in out.columns if c not in ("code", "year", "rank", "difference")]
+        summed = out.groupby("year", sort=True)
+        out = summed[sums].sum().reset_index()
+        out["artists"] = summed.size().to_numpy()
+        out["difference"] = out["streaming_payout"] - out["cd_payout"]
+        key: list[str] | None = None
     else:
-        out = frame.groupby(["code", "year"], sort=False)[sums].sum().reset_index()
-        out["rank"] = rank.reindex(out["code"]).to_numpy()
         out = out.sort_values(["rank", "year"], kind="stable").reset_index(drop=True)
-        out["artist"] = pd.Series([str(base.names[c]) for c in out["code"]], dtype=str)
-        group = ["code"]
-    out = _finish(out)
+        out["artist"] = _names(base.names, out["code"].to_numpy())
+        key = ["code"]
     for name in ("streaming_payout", "cd_payout", "difference"):
-        running = out[name].cumsum() if group is None else out.groupby(group)[name].cumsum()
+        running = out[name].cumsum() if key is None else out.groupby(key)[name].cumsum()
         out[f"cumulative_{name}"] = running
-    return _scope(out.loc[:, list(year_columns(scenario, total=total))], every, rank)
+    columns = list(year_columns(scenario, total=total))
+    return _scoped(out.loc[:, columns].reset_index(drop=True), len(rank), played)
 
 
 def by_album(
@@ -263,29 +305,27 @@ def by_album(
         True
     """
     scenario = scenario or Scenario()
-    base, frame = _per_play(plays, scenario)
-    money = _money_columns(scenario)
-    every = _artist_order(frame, base.names, 0)
-    rank = every if top == 0 else every[every < top]
-    keep = frame["code"].isin(rank.index).to_numpy()
-    ticks = base.ticks[keep]
-    bought_at = np.where(frame["albums"].to_numpy()[keep] > 0, ticks, _columns.NAT)
-    frame = frame[keep].assign(tick=bought_at)
-    sums = ["plays", "albums", *(m for m in money if m != "difference")]
-    out = frame.groupby(["code", "album_code"], sort=False)[sums].sum()
-    out["tick"] = frame.groupby(["code", "album_code"], sort=False)["tick"].max()
-    out = _finish(out.reset_index())
+    priced = _priced(plays, scenario)
+    base = priced.base
+    width = base.n_albums + 1
+    pairs, group = _groups(base.artist, base.album, width)
+    out = pd.DataFrame(_sums(priced, group, len(pairs), scenario))
+    when = np.full(len(pairs), _columns.NAT, dtype=np.int64)
+    when[group[priced.cd_at]] = base.ticks[priced.cd_at]
+    out["code"] = pairs // width
+    album = pairs % width - 1
     # The same names prepare() coded the albums with: factorising is deterministic.
     names = _columns.codes(plays["album"]).names if "album" in plays.columns else pd.Index([])
-    codes = out["album_code"].to_numpy()
-    out["album"] = pd.Series([None if c < 0 else str(names[c]) for c in codes], dtype=object)
-    out["artist"] = pd.Series([str(base.names[c]) for c in out["code"]], dtype=str)
+    out["album"] = pd.Series([None if c < 0 else str(names[c]) for c in album], dtype=object)
     out["bought"] = out["albums"].to_numpy() > 0
-    when = np.where(out["bought"], out["tick"].to_numpy(), _columns.NAT).astype(np.int64)
     out["bought_on"] = utc(when, base.unit)
+    rank, played = _artist_order(base, top)
     out["rank"] = rank.reindex(out["code"]).to_numpy()
+    out = out[out["rank"].notna()].reset_index(drop=True)
+    out["artist"] = _names(base.names, out["code"].to_numpy())
     out["sort_name"] = out["album"].fillna("")
     out = out.sort_values(
         ["rank", "plays", "sort_name"], ascending=[True, False, True], kind="stable"
     )
-    return _scope(out.reset_index(drop=True).loc[:, list(album_columns(scenario))], every, rank)
+    columns = list(album_columns(scenario))
+    return _scoped(out.loc[:, columns].reset_index(drop=True), len(rank), played)
