@@ -111,3 +111,27 @@ def test_albums_add_up_to_compare(plays: list, scenario: Scenario) -> None:  # t
     assert list(albums["bought_on"].notna()) == list(albums["bought"])
     # One row per (artist, album) with qualifying plays, no album being one album.
     assert not albums.duplicated(["artist", "album"]).any()
+
+
+@examples
+@given(plays_lists, scenarios())
+def test_running_totals_are_compare_of_the_history_up_to_that_year(
+    plays: list,  # type: ignore[type-arg]
+    scenario: Scenario,
+) -> None:
+    history = frame(plays)
+    years = by_year(history, scenario)
+    for year in sorted(set(years["year"])):
+        # A CD falls in the year its album reached the plays needed, and a month
+        # never straddles two years: so up to the end of a year, the running totals
+        # are what compare says of the plays up to then.
+        upto = history[history["played_at"] < pd.Timestamp(f"{year + 1}-01-01T00:00:00Z")]
+        whole = price(upto, scenario).set_index("artist")
+        mine = years[years["year"] <= year].groupby("artist")
+        assert sorted(mine.groups) == sorted(whole.index)
+        running = years[years["year"] <= year].groupby("artist").tail(1).set_index("artist")
+        for name in ("streaming_payout", "cd_payout", "difference"):
+            expected = whole[name].reindex(running.index).to_numpy()
+            assert running[f"cumulative_{name}"].to_numpy() == pytest.approx(expected, abs=1e-9)
+        albums = mine["albums"].sum().reindex(whole.index).to_numpy()
+        assert list(albums) == list(whole["albums"])
