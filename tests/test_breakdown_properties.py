@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from royalty.pricing import Scenario, make_scenario, price
-from royalty.pricing.breakdown import by_album, by_year
+from royalty.pricing import Scenario, by_album, by_year, make_scenario, price
 
 T0 = pd.Timestamp("2018-12-31T20:00:00Z")
 ARTISTS = ("Alpha", "Beta", "Gamma")

@@ -49,7 +49,7 @@ def breakdown_compare(
         period: the sentence naming the period covered.
     """
     from royalty import report_breakdown as rb
-    from royalty.pricing.breakdown import by_album, by_year
+    from royalty.pricing import by_album, by_year
 
     if by is ByChoice.album:
         result, kind = by_album(history.plays, scenario, top=top), "album"
