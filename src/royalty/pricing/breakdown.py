@@ -316,7 +316,10 @@ def by_album(
     album = pairs % width - 1
     # The same names prepare() coded the albums with: factorising is deterministic.
     names = _columns.codes(plays["album"]).names if "album" in plays.columns else pd.Index([])
-    out["album"] = pd.Series([None if c < 0 else str(names[c]) for c in album], dtype=object)
+    labels = np.full(len(album), None, dtype=object)
+    named = album >= 0
+    labels[named] = np.asarray(names.astype(str), dtype=object)[album[named]]
+    out["album"] = pd.Series(labels, dtype=object)
     out["bought"] = out["albums"].to_numpy() > 0
     out["bought_on"] = utc(when, base.unit)
     rank, played = _artist_order(base, top)
