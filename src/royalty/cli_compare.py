@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from royalty.history import History
     from royalty.pricing import CompareParams, Scenario
 
+from royalty.cli_breakdown import ByChoice, breakdown_compare
 from royalty.cli_common import (
     ArtistShareOpt,
     CdMarginOpt,
@@ -103,6 +104,19 @@ def compare(
     ] = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    by: Annotated[
+        ByChoice | None,
+        typer.Option(
+            "--by",
+            help="Break the figures down: year (each artist's calendar years, UTC, with "
+            "running totals) or album (each album's plays and whether its CD was bought).",
+            show_default=False,
+        ),
+    ] = None,
+    total: Annotated[
+        bool,
+        typer.Option(help="With --by year: one row per year for all the artists shown."),
+    ] = False,
     top: Annotated[int, typer.Option(help="Show this many artists; 0 shows every one.")] = 20,
     format: Annotated[CompareFormat, typer.Option("--format", "-f", help="Output format.")] = (
         CompareFormat.table
@@ -133,6 +147,10 @@ def compare(
     if with_meta and format is not CompareFormat.json:
         raise UsageError("--with-meta only applies with --format json")
     check_output(output, file)
+    if total and by is not ByChoice.year:
+        raise UsageError("--total only applies with --by year")
+    if by is not None and project_to is not None:
+        raise UsageError("--project-to does not apply with --by: a breakdown covers past plays")
     models = set(model or [])
     streaming = {m for m in models if m is not ModelChoice.downloads}
     if len(streaming) > 1:
@@ -178,6 +196,10 @@ def compare(
         columns=[*columns, "track"] if scenario.downloads else columns,
         max_file_size=max_file_size,
     )  # fmt: skip
+    if by is not None:
+        period = _span(history, since, until)
+        breakdown_compare(history, scenario, by, total, top, format, with_meta, output, period)
+        return
     if foundation:
         _foundation_compare(history, scenario.params, since, until, top, format, output)
         return

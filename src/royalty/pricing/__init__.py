@@ -16,6 +16,7 @@ Example:
     True
 """
 
+from royalty.pricing.breakdown import by_album, by_year
 from royalty.pricing.compare import NEEDED_COLUMNS, RESULT_COLUMNS, Totals, compare, totals
 from royalty.pricing.deals import DEALS, LABEL_RECEIPTS_PER_CD, Deal
 from royalty.pricing.params import DEFAULT_PARAMS, CompareParams
@@ -51,6 +52,8 @@ __all__ = [
     "Totals",
     "breakeven_plays",
     "builtin_rates",
+    "by_album",
+    "by_year",
     "compare",
     "filter_period",
     "make_scenario",
