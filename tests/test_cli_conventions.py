@@ -59,6 +59,7 @@ def test_dash_h_is_help_on_every_command(words: list[str]) -> None:
 @pytest.mark.parametrize("words", COMMANDS, ids=lambda w: " ".join(w) or "royalty")
 def test_help_shows_no_python_types(words: list[str]) -> None:
     out = run(*words, "-h")[1]
+    assert not re.search(r"-[\w-]+ <", out), out  # an option's value shown as <type>
     for python_type in (
         r"<(?:str|int|float|bool|Path|path|list)",
         r"\{\w+\}",
@@ -202,3 +203,17 @@ def test_chart_top_is_refused_where_it_means_nothing(kind: str, tmp_path: Path) 
     assert code == 1 and out == ""
     assert err.startswith("Error: --top only applies to the compare, cumulative")
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("words", [w for w in COMMANDS if w and w != ["population"]], ids=" ".join)
+def test_every_command_help_ends_with_an_example(words: list[str]) -> None:
+    out = run(*words, "-h")[1]
+    assert "Example:" in out
+    assert f"royalty {' '.join(words)}" in out.split("Example:")[1]
+
+
+def test_the_readme_says_what_the_conventions_are() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    section = readme.split("### Using the command line")[1].split("\n## ")[0]
+    for said in ("-h", "--version", "**2**", "**1**", "--install-completion", "--show-completion"):
+        assert said in section, said

@@ -169,6 +169,12 @@ def chart_command(
     rights-holder level (--deal none). The population charts price a population
     dataset (--population DIR) under every payout model, in USD at the
     rights-holder level. The path of the file written is printed.
+
+    Example:
+
+        royalty chart cumulative --top 8 -o cumulative.svg
+
+        royalty chart compare --service spotify --deal indie --top 0
     """
     target = _target(kind, output, file)
     if top is not None and kind not in DEFAULT_TOP:

@@ -22,7 +22,7 @@ from enum import Enum
 from pathlib import PurePath
 from typing import Any, Final
 
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 CONTEXT: Final[dict[str, Any]] = {"help_option_names": ["-h", "--help"]}
 """Context settings of the app and its groups; commands inherit them."""
@@ -77,6 +77,16 @@ class Command(TyperCommand):
 
 
 _TYPE_NAMES: Final = {int: "N", float: "NUMBER", str: "TEXT"}
+
+
+class Group(TyperGroup):
+    """A typer group whose own options (``royalty users --format``) show metavars too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if param.metavar is None and not getattr(param, "is_flag", False):
+                param.metavar = _metavar(param)
 
 
 def _metavar(param: Any) -> str | None:

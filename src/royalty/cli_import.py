@@ -116,6 +116,12 @@ def import_command(
 
     Plays are stored as they arrive: if a Last.fm import stops, run it again to
     resume. A file import is all or nothing: one bad file leaves the store as it was.
+
+    Example:
+
+        royalty import rj
+
+        royalty import katarzynajanicka --file StreamingHistory0.json
     """
     from royalty.history import parse_period
     from royalty.importers.files import check_match_window

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from royalty.cli_common import SimpleFormat, handle_errors
-from royalty.cli_conventions import CONTEXT, Command
+from royalty.cli_conventions import CONTEXT, Command, Group
 from royalty.errors import UnknownUserError
 
 if TYPE_CHECKING:
     from royalty.store import UserInfo
 
 users_app = typer.Typer(
-    help="List the stored users with their play counts, date ranges and last update.",
+    cls=Group,
     rich_markup_mode=None,
     context_settings=CONTEXT,
     invoke_without_command=True,
