@@ -119,6 +119,7 @@ def test_usage_mistakes_are_exit_2_with_a_usage_line(args: list[str]) -> None:
     lines = err.strip().splitlines()
     assert lines[0].startswith("Usage: ") and lines[0].split()[2] == args[0]
     assert lines[-1].startswith("Error: ")
+    assert "Value error" not in err and "Input should be" not in err  # the validator's words
 
 
 def test_the_same_convention_through_the_installed_entry_point(tmp_path: Path) -> None:

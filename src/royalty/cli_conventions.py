@@ -22,6 +22,7 @@ from enum import Enum
 from pathlib import PurePath
 from typing import Any, Final
 
+import typer
 from typer.core import TyperCommand, TyperGroup
 
 CONTEXT: Final[dict[str, Any]] = {"help_option_names": ["-h", "--help"]}
@@ -49,6 +50,14 @@ class Command(TyperCommand):
             if param.metavar is None and not getattr(param, "is_flag", False):
                 param.metavar = _metavar(param)
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Parse as typer does, with its validator's wording made plain."""
+        try:
+            return super().parse_args(ctx, args)
+        except typer.BadParameter as exc:
+            exc.message = _plain(exc.message)
+            raise
+
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         """``[OPTIONS] USER`` rather than typer's ``[OPTIONS] {user}``."""
         pieces = [self.options_metavar] if self.options_metavar else []
@@ -74,6 +83,20 @@ class Command(TyperCommand):
         if options:
             with formatter.section("Options"):
                 formatter.write_dl(options)
+
+
+_PLAIN: Final = (
+    ("Value error, ", ""),
+    ("Input should be a valid integer, unable to parse string as an integer", "not a whole number"),
+    ("Input should be a valid number, unable to parse string as a number", "not a number"),
+)
+
+
+def _plain(message: str) -> str:
+    """``Value error, 'x' is not one of …`` as ``'x' is not one of …``."""
+    for said, plain in _PLAIN:
+        message = message.replace(said, plain)
+    return message
 
 
 _TYPE_NAMES: Final = {int: "N", float: "NUMBER", str: "TEXT"}
