@@ -18,7 +18,8 @@ must stay quick.
 
 from __future__ import annotations
 
-from enum import Enum
+import contextlib
+from collections.abc import Iterator
 from pathlib import PurePath
 from typing import Any, Final
 
@@ -27,11 +28,6 @@ from typer.core import TyperCommand, TyperGroup
 
 CONTEXT: Final[dict[str, Any]] = {"help_option_names": ["-h", "--help"]}
 """Context settings of the app and its groups; commands inherit them."""
-
-
-def choices(enum: type[Enum]) -> str:
-    """The metavar of an option with fixed values: ``[table|csv|json]``."""
-    return "[" + "|".join(str(member.value) for member in enum) + "]"
 
 
 class Command(TyperCommand):
@@ -46,17 +42,12 @@ class Command(TyperCommand):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for param in self.params:
-            if param.metavar is None and not getattr(param, "is_flag", False):
-                param.metavar = _metavar(param)
+        _fill_metavars(self.params)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         """Parse as typer does, with its validator's wording made plain."""
-        try:
+        with _plain_errors():
             return super().parse_args(ctx, args)
-        except typer.BadParameter as exc:
-            exc.message = _plain(exc.message)
-            raise
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         """``[OPTIONS] USER`` rather than typer's ``[OPTIONS] {user}``."""
@@ -92,6 +83,22 @@ _PLAIN: Final = (
 )
 
 
+def _fill_metavars(params: list[Any]) -> None:
+    for param in params:
+        if param.metavar is None and not getattr(param, "is_flag", False):
+            param.metavar = _metavar(param)
+
+
+@contextlib.contextmanager
+def _plain_errors() -> Iterator[None]:
+    """Typer's validator says ``Value error, …``: say it plainly instead."""
+    try:
+        yield
+    except typer.BadParameter as exc:
+        exc.message = _plain(exc.message)
+        raise
+
+
 def _plain(message: str) -> str:
     """``Value error, 'x' is not one of …`` as ``'x' is not one of …``."""
     for said, plain in _PLAIN:
@@ -107,9 +114,12 @@ class Group(TyperGroup):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for param in self.params:
-            if param.metavar is None and not getattr(param, "is_flag", False):
-                param.metavar = _metavar(param)
+        _fill_metavars(self.params)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Parse as typer does, with its validator's wording made plain."""
+        with _plain_errors():
+            return super().parse_args(ctx, args)
 
 
 def _metavar(param: Any) -> str | None:
