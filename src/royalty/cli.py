@@ -1,11 +1,14 @@
 """The ``royalty`` command line: parse, call one library function, render or save.
 
 Each command lives in a small module (``cli_compare``, ``cli_import``,
-``cli_chart``; ``stats`` and ``users`` here) and is registered on :data:`app`
-below. Nothing heavy is imported at start-up (pandas, pyarrow, matplotlib and
-pylast load inside the commands that need them), so ``royalty --help`` stays
-quick. Library errors (:class:`royalty.errors.RoyaltyError`) become one line,
-``Error: …``, on stderr with exit code 1 (see :func:`royalty.cli_common.handle_errors`).
+``cli_chart``, ``cli_users``, ``cli_population``; ``stats`` here) and is
+registered on :data:`app` below; :mod:`royalty.cli_conventions` says how they
+all behave (``-h``, metavars, exit codes). Nothing heavy is imported at start-up
+(pandas, pyarrow, matplotlib and pylast load inside the commands that need
+them), so ``royalty --help`` stays quick. Library errors
+(:class:`royalty.errors.RoyaltyError`) become one line, ``Error: …``, on stderr
+with exit code 1 (see :func:`royalty.cli_common.handle_errors`); mistakes the
+parser catches exit 2 with a usage line, as click's do.
 """
 
 from __future__ import annotations
@@ -39,7 +42,12 @@ from royalty.errors import UsageError
 app = typer.Typer(
     help=(
         "What did my listening pay the artists? Prices your listening history as "
-        "streams and as CD purchases."
+        "streams and as CD purchases.\n\n"
+        "Run `royalty COMMAND -h` for a command's options. Mistakes in the command line "
+        "exit with code 2, anything else that goes wrong with code 1.\n\n"
+        "Example:\n\n"
+        "    royalty compare --rate 0.0033 --top 10\n\n"
+        "    royalty import rj --file exports/"
     ),
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
@@ -71,15 +79,7 @@ def main(
         ),
     ] = False,
 ) -> None:
-    """What did my listening pay the artists? Prices your listening history as
-    streams and as CD purchases.
-
-    Example:
-
-        royalty compare --rate 0.0033 --top 10
-
-        royalty import rj --file exports/
-    """
+    """The app's own option, --version (the app's help is ``help=`` above)."""
 
 
 @handle_errors

@@ -25,7 +25,10 @@ if TYPE_CHECKING:
 
 population_app = typer.Typer(
     help="Who wins and who loses under each payout system, across many listeners: "
-    "import a population (or generate one), then compare the models.",
+    "import a population (or generate one), then compare the models.\n\n"
+    "Example:\n\n"
+    "    royalty population generate --listeners 2000 --listens 100000 --to pop\n\n"
+    "    royalty population compare pop --top 10",
     no_args_is_help=True,
     rich_markup_mode=None,
     context_settings=CONTEXT,
