@@ -186,3 +186,14 @@ def test_dir_lists_the_public_api_once() -> None:
     assert dir(royalty) == sorted(royalty.__all__)
     for leak in ("Any", "TYPE_CHECKING", "importlib", "annotations"):
         assert not hasattr(royalty, leak), leak
+
+
+def test_a_damaged_user_can_be_deleted(royalty_home: Path) -> None:
+    store.merge("rj", plays(["A"]))
+    path = store.plays_path("rj")
+    path.write_bytes(b"not parquet at all")
+    code, out, err = ask("users", "delete", "rj", answer="y\n")
+    assert code == 0, err
+    assert "unreadable" in err  # the question says what it is about to delete
+    assert out == "Deleted the stored plays of rj (unreadable: a damaged file).\n"
+    assert not path.exists() and store.users() == []
