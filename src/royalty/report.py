@@ -244,7 +244,7 @@ def stats_text(stats: Stats, *, label: str) -> str:
         f"  tracks          {stats.tracks:,}",
         f"  plays per week  {stats.plays_per_week:,.1f}",
         "",
-        f"Top {len(stats.top_artists)} artists",
+        f"Top {len(stats.top_artists):,} artists",
     ]
     rows = [
         [str(i + 1), ellipsize(str(a), _NAME_WIDTH), count(int(p))]
