@@ -246,7 +246,7 @@ def test_stats_table() -> None:
 
 
 def test_stats_bad_user() -> None:
-    code, _, err = run("stats", "--user", "x")
+    code, _, err = run("stats", "--user", "x/y")
     assert code == 1 and err.startswith("Error: ") and "not a valid user name" in err
 
 

@@ -120,7 +120,8 @@ def test_user_names_are_case_insensitive() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["../x", "a/b", "", "a" * 16, "x", "1abc", "a b", "..", "abc/../../etc", "名前"]
+    "name",
+    ["../x", "a/b", "", "a" * 65, ".hidden", "-x", "a b", "..", ".", "abc/../../etc", "名前"],
 )
 def test_bad_user_names_are_refused(name: str, royalty_home: Path) -> None:
     with pytest.raises(UserNameError):
@@ -130,7 +131,7 @@ def test_bad_user_names_are_refused(name: str, royalty_home: Path) -> None:
     assert not royalty_home.exists() or not any(royalty_home.rglob("*.parquet"))
 
 
-@pytest.mark.parametrize("name", ["rj", "a" * 15, "Tom_Jones-2"])
+@pytest.mark.parametrize("name", ["rj", "a" * 15, "Tom_Jones-2", "x", "1abc", "a" * 64, "j.doe"])
 def test_good_user_names_are_accepted(name: str) -> None:
     assert store.validate_user(name) == name
 

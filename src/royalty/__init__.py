@@ -11,10 +11,7 @@ Example:
     9.33
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
@@ -131,7 +128,12 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ loads t
     from royalty.store import users as list_users
 
 
-def __getattr__(name: str) -> Any:
+del TYPE_CHECKING  # the namespace holds the public API only (see __dir__)
+
+
+def __getattr__(name: str) -> object:
+    import importlib  # here, not at the top: `royalty.importlib` is no public name
+
     try:
         module, attr = _LAZY[name]
     except KeyError:
@@ -142,4 +144,5 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+    """The public API, each name once: what ``dir(royalty)`` and completion show."""
+    return sorted(__all__)

@@ -8,6 +8,7 @@ matplotlib draws with Agg (no window is ever opened).
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Final
 
@@ -17,7 +18,7 @@ from royalty.cli_common import (
     ArtistShareOpt,
     CdMarginOpt,
     CurrencyOpt,
-    DealNameOpt,
+    DealOpt,
     FeeOpt,
     FileOpt,
     FxOpt,
@@ -58,6 +59,19 @@ KINDS: Final[dict[str, str]] = {
 }
 """The chart kinds this version draws, with what each shows."""
 
+
+class ChartKind(StrEnum):
+    """``KIND``'s choices (the keys of :data:`KINDS`): any other is a usage mistake."""
+
+    compare = "compare"
+    cumulative = "cumulative"
+    timeline = "timeline"
+    sensitivity = "sensitivity"
+    user_centric = "user-centric"
+    population_bands = "population-bands"
+    population_lorenz = "population-lorenz"
+
+
 DEFAULT_TOP: Final[dict[str, int]] = {"compare": 15, "cumulative": 6, "user-centric": 15}
 FORMATS: Final = (".png", ".svg", ".pdf")
 _COLUMNS: Final[dict[str, list[str]]] = {
@@ -72,7 +86,7 @@ _COLUMNS: Final[dict[str, list[str]]] = {
 @handle_errors
 def chart_command(
     kind: Annotated[
-        str,
+        ChartKind,
         typer.Argument(
             help="Which chart: compare (streams beside CDs for the top artists), cumulative "
             "(streaming income over time against the CDs, with crossover dates), timeline "
@@ -91,7 +105,7 @@ def chart_command(
     max_file_size: MaxFileSizeOpt = None,
     rate: RateOpt = None,
     service: ServiceOpt = None,
-    deal: DealNameOpt = None,
+    deal: DealOpt = None,
     artist_share: ArtistShareOpt = None,
     cd_margin: CdMarginOpt = None,
     min_album_plays: MinAlbumPlaysOpt = 10,
@@ -106,8 +120,9 @@ def chart_command(
     top: Annotated[
         int | None,
         typer.Option(
-            help="How many artists to draw (default 15 for compare and user-centric, "
-            "6 for cumulative).",
+            help="How many artists to draw, 0 for every one (default 15 for compare and "
+            "user-centric, 6 for cumulative). Not for timeline or sensitivity, which draw "
+            "every play.",
             show_default=False,
         ),
     ] = None,
@@ -154,8 +169,18 @@ def chart_command(
     rights-holder level (--deal none). The population charts price a population
     dataset (--population DIR) under every payout model, in USD at the
     rights-holder level. The path of the file written is printed.
+
+    Example:
+
+        royalty chart cumulative --top 8 -o cumulative.svg
+
+        royalty chart compare --service spotify --deal indie --top 0
     """
     target = _target(kind, output, file)
+    if top is not None and kind not in DEFAULT_TOP:
+        raise UsageError(f"--top only applies to the {', '.join(DEFAULT_TOP)} charts, not {kind}")
+    if top is not None and top < 0:
+        raise UsageError(f"--top must be 0 (every artist) or more, got {top}")
     if kind.startswith("population-") or population is not None:
         from royalty.cli_population_compare import population_chart
 
@@ -166,19 +191,25 @@ def chart_command(
         typer.echo(str(target.resolve()))
         return
     scenario = _scenario(
-        kind, rate=rate, service=service, deal=deal, artist_share=artist_share,
-        cd_margin=cd_margin, min_album_plays=min_album_plays, min_seconds=min_seconds,
+        kind, rate=rate, service=service, deal=None if deal is None else deal.value,
+        artist_share=artist_share, cd_margin=cd_margin, min_album_plays=min_album_plays,
+        min_seconds=min_seconds,
         fee=fee, payout_ratio=payout_ratio, vat=vat, currency=currency, fx=fx,
     )  # fmt: skip
-    if top is not None and top < 1:
-        raise UsageError(f"--top must be at least 1, got {top}")
     history = choose_history(
         user, file, input_format, tz, skip_bad_rows, since, until, columns=_COLUMNS[kind],
         max_file_size=max_file_size,
     )  # fmt: skip
-    ax = draw(kind, history, scenario, top or DEFAULT_TOP.get(kind, 1))
+    ax = draw(kind, history, scenario, _top(kind, top, history))
     save(ax, target)
     typer.echo(str(target.resolve()))
+
+
+def _top(kind: str, top: int | None, history: History) -> int:
+    """Artists to draw: the kind's default, or every artist for ``--top 0``."""
+    if top is None:
+        return DEFAULT_TOP.get(kind, 1)
+    return top or max(1, int(history.plays["artist"].nunique()))
 
 
 _USER_CENTRIC: Final = ("fee", "payout_ratio", "vat")

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Final, ParamSpec, TypeVar
 
 import typer
 
@@ -27,14 +28,19 @@ R = TypeVar("R")
 
 
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn library errors into ``Error: …`` on stderr and exit code 1."""
+    """Turn library errors into ``Error: …`` on stderr and exit code 1.
+
+    The library names a parameter as Python does (``min_album_plays must be …``);
+    when that is one of the command's options, the message names it as the user
+    typed it (``--min-album-plays must be …``).
+    """
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
         except RoyaltyError as exc:
-            message = " ".join(str(exc).split())
+            message = as_typed(" ".join(str(exc).split()), kwargs)
             typer.echo(f"Error: {message}", err=True)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
@@ -42,6 +48,22 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(130) from None
 
     return wrapper
+
+
+_LEADING_NAME: Final = re.compile(r"([a-z][a-z0-9_]*)(?= must | \()")
+
+
+def as_typed(message: str, options: Mapping[str, object]) -> str:
+    """``message`` with a leading parameter name spelt as its option (``--cd-margin``).
+
+    Example:
+        >>> as_typed("cd_margin must be zero or more, got -1", {"cd_margin": -1.0})
+        '--cd-margin must be zero or more, got -1'
+    """
+    found = _LEADING_NAME.match(message)
+    if found is None or found.group(1) not in options:
+        return message
+    return "--" + found.group(1).replace("_", "-") + message[found.end() :]
 
 
 class CompareFormat(StrEnum):
@@ -57,6 +79,7 @@ class SimpleFormat(StrEnum):
     """Output formats of ``royalty stats`` and ``royalty users``."""
 
     table = "table"
+    csv = "csv"
     json = "json"
 
 
@@ -65,6 +88,7 @@ UserOpt = Annotated[
     typer.Option(
         "--user",
         "-u",
+        metavar="USER",
         help="Whose history to use. Default: the user imported most recently, "
         "or the bundled sample when nothing has been imported.",
         show_default=False,
@@ -82,6 +106,7 @@ FileOpt = Annotated[
 InputFormatOpt = Annotated[
     str | None,
     typer.Option(
+        metavar="FORMAT",
         help="With --file: the files' format, instead of recognising it "
         "(lastfm-csv, lastfm-json, spotify-account, spotify-extended, listenbrainz, "
         "scrobbler-log, maloja, koito, pano-scrobbler, spinitron).",
@@ -91,6 +116,7 @@ InputFormatOpt = Annotated[
 TzOpt = Annotated[
     str | None,
     typer.Option(
+        metavar="ZONE",
         help="With --file: the time zone of local times, e.g. Pacific/Auckland "
         "(needed for a .scrobbler.log marked #TZ/UNKNOWN).",
         show_default=False,
@@ -112,12 +138,16 @@ MaxFileSizeOpt = Annotated[
 ]
 SinceOpt = Annotated[
     str | None,
-    typer.Option(help="Only plays from this date on (YYYY-MM-DD, UTC).", show_default=False),
+    typer.Option(
+        metavar="DATE", help="Only plays from this date on (YYYY-MM-DD, UTC).", show_default=False
+    ),
 ]
 UntilOpt = Annotated[
     str | None,
     typer.Option(
-        help="Only plays up to and including this date (YYYY-MM-DD, UTC).", show_default=False
+        metavar="DATE",
+        help="Only plays up to and including this date (YYYY-MM-DD, UTC).",
+        show_default=False,
     ),
 ]
 
@@ -136,6 +166,7 @@ class DealChoice(StrEnum):
 RateOpt = Annotated[
     float | None,
     typer.Option(
+        metavar="USD",
         help="US dollars that reach the artist per stream (the essay's third of a cent). "
         "With --deal none: the rights holders' rate.",
         show_default="1/300, about 0.00333",
@@ -144,6 +175,7 @@ RateOpt = Annotated[
 ServiceOpt = Annotated[
     str | None,
     typer.Option(
+        metavar="NAME",
         help="Price at this service's rights-holder rate (see `royalty rates`), "
         "e.g. spotify, apple-music, tidal.",
         show_default=False,
@@ -155,8 +187,6 @@ _DEAL = typer.Option(
     show_default="none with --service",
 )
 DealOpt = Annotated[DealChoice | None, _DEAL]
-DealNameOpt = Annotated[str | None, _DEAL]
-"""``--deal`` as a plain name, checked by ``make_scenario`` (a one-line error, exit 1)."""
 ArtistShareOpt = Annotated[
     float | None,
     typer.Option(help="The artist's share of rights-holder money (0-1).", show_default=False),
@@ -188,12 +218,16 @@ VatOpt = Annotated[
 ]
 CurrencyOpt = Annotated[
     str | None,
-    typer.Option(help="Show amounts in this currency (needs --fx).", show_default="USD"),
+    typer.Option(
+        metavar="CODE", help="Show amounts in this currency (needs --fx).", show_default="USD"
+    ),
 ]
 FxOpt = Annotated[
     float | None,
     typer.Option(
-        help="Units of --currency per US dollar: the rate you choose.", show_default=False
+        metavar="RATE",
+        help="Units of --currency per US dollar: the rate you choose.",
+        show_default=False,
     ),
 ]
 

@@ -139,6 +139,12 @@ def compare(
     reaches the artist per stream, and the CD margin is what the artist keeps
     per album. --service, --deal and --model change the level and the model;
     the output always names its level and currency.
+
+    Example:
+
+        royalty compare --rate 0.0033 --top 10
+
+        royalty compare --service spotify --deal indie --format csv -o artists.csv
     """
     from royalty.pricing import make_scenario
 
@@ -304,6 +310,10 @@ def rates(
     """Show the per-stream rates by service (rights-holder level, USD) with year and source.
 
     Rows from the config file (royalty.toml, [rates.<service>]) are included.
+
+    Example:
+
+        royalty rates --format markdown
     """
     from royalty import report_pricing as rp
     from royalty.config import read_config

@@ -12,12 +12,12 @@ from __future__ import annotations
 import sys
 import time
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
 from royalty.cli_common import (
-    FileOpt,
     InputFormatOpt,
     MaxFileSizeOpt,
     TzOpt,
@@ -28,8 +28,6 @@ from royalty.cli_common import (
 from royalty.errors import UsageError
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from royalty.importers import FileImport
     from royalty.importers.lastfm_api import ImportSummary, Progress
     from royalty.store import MergeResult
@@ -46,7 +44,16 @@ def import_command(
             "the name to store the files' plays under."
         ),
     ],
-    file: FileOpt = None,
+    file: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--file",
+            metavar="PATH",
+            help="Import this listening-history file, zip or folder instead of fetching "
+            "from Last.fm (repeat for several). Its plays are added to USER's store.",
+            show_default=False,
+        ),
+    ] = None,
     input_format: InputFormatOpt = None,
     since: Annotated[
         str | None,
@@ -109,12 +116,18 @@ def import_command(
 
     Plays are stored as they arrive: if a Last.fm import stops, run it again to
     resume. A file import is all or nothing: one bad file leaves the store as it was.
+
+    Example:
+
+        royalty import rj
+
+        royalty import katarzynajanicka --file StreamingHistory0.json
     """
     from royalty.history import parse_period
     from royalty.importers.files import check_match_window
     from royalty.store import validate_user
 
-    validate_user(user)
+    validate_user(user, lastfm=not file)  # a name made up for files needs only be safe
     start, stop = parse_period(since, until)
     check_match_window(match_window)
     limit = file_size_limit(max_file_size)

@@ -10,12 +10,14 @@ Dask load only when a command runs.
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from royalty.cli_common import handle_errors
+from royalty.cli_conventions import CONTEXT, Command
 from royalty.cli_population_compare import compare_command
 
 if TYPE_CHECKING:
@@ -23,11 +25,22 @@ if TYPE_CHECKING:
 
 population_app = typer.Typer(
     help="Who wins and who loses under each payout system, across many listeners: "
-    "import a population (or generate one), then compare the models.",
+    "import a population (or generate one), then compare the models.\n\n"
+    "Example:\n\n"
+    "    royalty population generate --listeners 2000 --listens 100000 --to pop\n\n"
+    "    royalty population compare pop --top 10",
     no_args_is_help=True,
     rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings=CONTEXT,
 )
+
+
+class UserFrom(StrEnum):
+    """Choices of ``population import --user-from``."""
+
+    file_name = "name"
+    folder = "folder"
+
 
 ToOpt = Annotated[
     Path | None,
@@ -126,9 +139,8 @@ def import_command(
         typer.Option(help="Export files: whose history they are.", show_default=False),
     ] = None,
     user_from: Annotated[
-        str | None,
+        UserFrom | None,
         typer.Option(
-            metavar="name|folder",
             help="Export files: each file's listener is its name without extension (name) "
             "or the name of the folder it is in (folder).",
             show_default=False,
@@ -177,7 +189,7 @@ def import_command(
             input_format=input_format,
             buckets=buckets,
             user=user,
-            user_from=user_from,
+            user_from=None if user_from is None else user_from.value,
             progress=progress,
         )
     finally:
@@ -242,6 +254,6 @@ def generate_command(
     )
 
 
-population_app.command("import")(import_command)
-population_app.command("generate")(generate_command)
-population_app.command("compare")(compare_command)
+population_app.command("import", cls=Command)(import_command)
+population_app.command("generate", cls=Command)(generate_command)
+population_app.command("compare", cls=Command)(compare_command)

@@ -44,6 +44,7 @@ class PopulationModel(StrEnum):
 DirArg = Annotated[
     Path,
     typer.Argument(
+        metavar="DIR",
         help="The population dataset (made by `royalty population import` or `generate`).",
         show_default=False,
     ),
@@ -132,6 +133,7 @@ def compare_command(
     cluster, or --scheduler. A progress bar shows on a terminal.
 
     Example:
+
         royalty population compare pop/ --model user-centric --top 10
 
         royalty population compare pop/ --scale 100 --format json --with-meta -o out.json

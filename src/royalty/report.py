@@ -41,6 +41,36 @@ def money(value: float) -> str:
     return f"{sign}${abs(value):,.2f}"
 
 
+ROUNDED_NOTE = (
+    "Amounts are rounded to the cent; each total adds the unrounded amounts, "
+    "so it can differ by a cent or so from the sum of the rounded rows."
+)
+
+
+def rounding_note(columns: Sequence[tuple[Sequence[float], float]]) -> str:
+    """:data:`ROUNDED_NOTE` when a column's rounded rows do not add up to its rounded total.
+
+    ``columns`` holds (the rows' amounts, the total) per money column; amounts
+    that are not numbers (NaN) are not shown as money and are left out. Returns
+    an empty string when every column adds up as shown.
+
+    Example:
+        >>> rounding_note([([0.004, 0.004, 0.004], 0.012)]) == ROUNDED_NOTE
+        True
+    """
+
+    def cents(value: float) -> int:
+        return round(float(f"{value:.2f}") * 100)  # as the table shows it
+
+    for values, total in columns:
+        shown = [v for v in values if not math.isnan(v)]
+        if math.isnan(total) or len(shown) != len(values):
+            continue
+        if sum(cents(v) for v in shown) != cents(total):
+            return ROUNDED_NOTE
+    return ""
+
+
 def count(value: int) -> str:
     """Whole numbers with thousands separators."""
     return f"{value:,}"
@@ -169,6 +199,13 @@ def compare_text(
     ]
     rows = _rows(frame)
     reading = compare_reading(frame, params, all_artists)
+    note = rounding_note(
+        [
+            (frame[column].astype(float).tolist(), float(getattr(t, column)))
+            for column in ("streaming_payout", "cd_payout", "difference")
+        ]
+    )
+    reading = f"{note}\n{reading}" if note else reading
     if markdown:
         bold_total = [f"**{c}**" if c else "" for c in total_row]
         table = render_markdown(_HEADERS, [*rows, bold_total], right=_RIGHT)
@@ -207,7 +244,7 @@ def stats_text(stats: Stats, *, label: str) -> str:
         f"  tracks          {stats.tracks:,}",
         f"  plays per week  {stats.plays_per_week:,.1f}",
         "",
-        f"Top {len(stats.top_artists)} artists",
+        f"Top {len(stats.top_artists):,} artists",
     ]
     rows = [
         [str(i + 1), ellipsize(str(a), _NAME_WIDTH), count(int(p))]
@@ -237,6 +274,29 @@ def users_json(listed: Sequence[UserInfo]) -> str:
         for u in listed
     ]
     return json.dumps(data, indent=2) + "\n"
+
+
+def users_csv(listed: Sequence[UserInfo]) -> str:
+    """Stored users as CSV with the columns of :func:`users_json`, times in ISO 8601 UTC."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["user", "plays", "first_play", "last_play", "updated_at", "problem"])
+    for u in listed:
+        times = [_when(t) or "" for t in (u.first_play, u.last_play, u.updated_at)]
+        writer.writerow([u.user, "" if u.problem else u.plays, *times, u.problem or ""])
+    return out.getvalue()
+
+
+def stats_csv(stats: Stats) -> str:
+    """The top artists as CSV: ``rank``, ``artist``, ``plays``."""
+    frame = stats.top_artists.loc[:, ["artist", "plays"]].copy()
+    frame["artist"] = frame["artist"].astype(str)
+    frame.insert(0, "rank", range(1, len(frame) + 1))
+    text: str = frame.to_csv(index=False, lineterminator="\n")
+    return text
 
 
 def users_text(listed: Sequence[UserInfo]) -> str:

@@ -16,7 +16,7 @@ import pandas as pd
 from royalty.pricing import MONEY_COLUMNS, Scenario, ServiceRate, result_columns
 from royalty.pricing.scenario import STORE_CUT
 from royalty.pricing.streaming import streams_win
-from royalty.report import count, iso, plural
+from royalty.report import count, iso, plural, rounding_note
 from royalty.textfmt import ellipsize, render_markdown, render_table
 
 _NAME_WIDTH = 32
@@ -218,6 +218,9 @@ def priced_text(
     title = f"Streaming against CD income for {label}, {scenario.level} level, {cur}"
     head = "\n".join(header_lines(scenario, months))
     reading = _reading(frame, scenario, all_artists)
+    money = [c for c in columns if c in MONEY_COLUMNS]
+    note = rounding_note([(frame[c].astype(float).tolist(), float(frame[c].sum())) for c in money])
+    reading = f"{note}\n{reading}" if note else reading
     if markdown:
         bold = [f"**{c}**" if c else "" for c in total]
         table = render_markdown(headers, [*rows, bold], right=right)

@@ -42,7 +42,10 @@ from royalty.store_lock import PLAYS_FILE, hold
 if TYPE_CHECKING:
     import pandas as pd
 
-_USER_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9_-]{1,14}")
+_LASTFM_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9_-]{1,14}")
+# A stored name is one plain folder name: it cannot be empty, "." or "..", hold a
+# separator or start with "-" or "." (a hidden folder, or an option to a shell tool).
+_USER_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 @dataclass(frozen=True)
@@ -76,20 +79,30 @@ class MergeResult:
     matched: int = 0
 
 
-def validate_user(name: str) -> str:
-    """Return ``name`` if it is a valid Last.fm user name, else raise.
+def validate_user(name: str, *, lastfm: bool = False) -> str:
+    """Return ``name`` if it is a valid user name, else raise.
 
-    Last.fm's rule: 2 to 15 characters, letters, digits, ``_`` and ``-``,
-    starting with a letter. Nothing else can reach the file system.
+    A stored user (made from export files, say) needs a safe name: 1 to 64
+    letters, digits, ``.``, ``_`` and ``-``, starting with a letter or digit,
+    so that it is one plain folder name that cannot climb out of the store.
+    With ``lastfm``, Last.fm's own rule applies: 2 to 15 characters, letters,
+    digits, ``_`` and ``-``, starting with a letter.
 
     Example:
-        >>> validate_user("rj")
+        >>> validate_user("katarzynajanicka")
+        'katarzynajanicka'
+        >>> validate_user("rj", lastfm=True)
         'rj'
     """
+    if lastfm and not (isinstance(name, str) and _LASTFM_RE.fullmatch(name)):
+        raise UserNameError(
+            f"{name!r} is not a valid Last.fm user name: use 2 to 15 letters, digits, '_' "
+            "or '-', starting with a letter"
+        )
     if not isinstance(name, str) or not _USER_RE.fullmatch(name):
         raise UserNameError(
-            f"{name!r} is not a valid user name: use 2 to 15 letters, digits, '_' or '-', "
-            "starting with a letter"
+            f"{name!r} is not a valid user name: use 1 to 64 letters, digits, '.', '_' or "
+            "'-', starting with a letter or digit"
         )
     return name
 
@@ -274,6 +287,41 @@ def users(home: Path | None = None) -> list[UserInfo]:
                               last_play=info.last_play, updated_at=info.updated_at))  # fmt: skip
     found.sort(key=lambda u: u.updated_at, reverse=True)
     return found + broken
+
+
+def delete(user: str, home: Path | None = None) -> UserInfo:
+    """Delete ``user``'s stored plays, holding the user's lock; returns what was deleted.
+
+    The user's folder goes too when nothing else is in it. A damaged file is
+    deleted like any other (its ``problem`` says why it could not be read).
+
+    Raises:
+        UnknownUserError: nothing is stored for ``user``.
+        StoreLockedError: another process is writing this user's history.
+        StoreError: the file cannot be removed; it is then left as it was.
+
+    Example:
+        >>> delete("rj").plays  # doctest: +SKIP
+        60000
+    """
+    name = validate_user(user).lower()
+    with lock(user, home):
+        path = plays_path(user, home)
+        if not _stored(path):
+            raise UnknownUserError(
+                f"no plays are stored for {user!r}, so there is nothing to delete "
+                "(`royalty users` lists who is stored)"
+            )
+        try:
+            info = read_footer(name, path)[1]
+            gone = UserInfo(name, info.plays, info.first_play, info.last_play, info.updated_at)
+        except StoreError as exc:
+            gone = _unreadable(name, path, str(exc))
+        try:
+            path.unlink()
+        except OSError as exc:
+            raise StoreError(f"cannot delete {path}: {os_reason(exc)}") from None
+    return gone  # leaving the lock removed the lock file and the emptied folder
 
 
 def _unreadable(user: str, path: Path, problem: str) -> UserInfo:

@@ -173,7 +173,7 @@ def import_user(
         >>> import_user("rj", api_key=key).new_plays  # doctest: +SKIP
         20000
     """
-    store.validate_user(user)
+    store.validate_user(user, lastfm=True)
     if not max_rps > 0 or not math.isfinite(max_rps):
         raise UsageError(f"--max-rps must be a positive number, not {max_rps}")
     if not api_key:
