@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from royalty.charts._dates import date_axis
 from royalty.charts._style import (
     DAY_TICKS,
     drawing,
@@ -14,7 +15,6 @@ from royalty.charts._style import (
     footer_text,
     plays_span,
     require_rows,
-    year_axis,
 )
 from royalty.pricing import _columns
 
@@ -110,15 +110,16 @@ def plot_timeline(
         if estimate is not None:
             ax.axhline(estimate, color="#ff7f0e", ls=":", lw=2, gid="estimate",
                        label=f"Estimate: {estimate:,.0f} plays a week")  # fmt: skip
-        year_axis(ax)
-        ax.set_xlim(x[0], x[-1] + np.timedelta64(7, "D"))
+        # The ticks cover the weeks drawn, from the first Monday to the end of the last week.
+        week_end = (x[-1] + np.timedelta64(7, "D") - np.timedelta64(1, "s")).astype("datetime64[s]")
+        date_axis(ax, pd.Timestamp(x[0]), pd.Timestamp(week_end))
         ax.grid(axis="x", visible=False)
         ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=4, fontsize=9)
         ax.set_ylim(0, max(float(weeks["plays"].max()), estimate or 0.0) * 1.05)
         finish(
             ax,
             title=f"Plays per week for {who}: {n:,} plays",
-            xlabel="Year (weeks from Monday, UTC)",
+            xlabel="Date (UTC; each bar is a week from Monday)",
             ylabel="Plays per week",
             footer=footer_text(None, span),
             legend_above=True,
