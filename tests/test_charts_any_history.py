@@ -249,3 +249,35 @@ def test_checks_catch_what_they_look_for() -> None:
         check_chart(ax)
     assert ("one", "two") in overlapping_texts(ax)
     assert tick_labels(ax, "x") == ["2020", "2020"]
+
+
+LONG_WHO = "spotify_streaminghistory0_katarzynajanicka_and_a_much_longer_name_still.json"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_long_history_name_wraps_the_title_inside_the_figure(kind: str) -> None:
+    plays = history("1 month", 3)
+    if kind == "timeline":
+        ax = royalty.plot_timeline(plays, who=LONG_WHO)
+    elif kind == "cumulative":
+        ax = royalty.plot_cumulative(plays, params=PARAMS, top=3, who=LONG_WHO)
+    elif kind == "sensitivity":
+        table = sensitivity(plays, PARAMS, sensitivity_rates())
+        ax = royalty.plot_sensitivity(table, services=builtin_rates(), who=LONG_WHO)
+    elif kind == "user-centric":
+        frame = royalty.price(plays, USER_CENTRIC)
+        ax = royalty.plot_user_centric(frame, scenario=USER_CENTRIC, who=LONG_WHO)
+    else:
+        ax = royalty.plot_compare(royalty.compare(plays, PARAMS), top=3, who=LONG_WHO)
+    assert "\n" in ax.get_title(loc="left")
+    check_chart(ax)
+
+
+def test_legends_have_no_entry_for_what_the_chart_does_not_draw() -> None:
+    plays = history("1 month", 1)  # one artist, 12 plays of one album: never passes the CD
+    ax = royalty.plot_cumulative(plays, params=PARAMS, top=1)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert not any("overtake" in text for text in legend) and not ax.texts[:-1]
+    compare = royalty.plot_compare(royalty.compare(plays, PARAMS), params=PARAMS)
+    legend = [t.get_text() for t in compare.get_legend().get_texts()]
+    assert legend == ["Streams, not beating the CDs (1 of 1)", "CD income"]

@@ -58,7 +58,11 @@ def plot_sensitivity(
     span: tuple[Any, Any] | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """Share of artists, and of plays, whose streams beat their CDs, against the rate.
+    """Share of artists with a CD, and of their plays, whose streams beat their CDs, by rate.
+
+    Only artists with a CD bought count (see :func:`royalty.sensitivity`): the
+    legend and footer say how many. Each service's name sits beside its
+    dotted line where it touches no other name and no line.
 
     The rates swept are per-stream rates at the level of the CD side. Without
     a ``scenario`` that is the foundation's: artist-level rates in USD against
