@@ -75,7 +75,7 @@ def date_ticks(first: datetime, last: datetime) -> tuple[list[pd.Timestamp], lis
         >>> ticks, labels = date_ticks(datetime(2020, 3, 4, 9), datetime(2020, 3, 4, 17))
         >>> labels
         ['4 Mar\\n2020', '5 Mar']
-        >>> date_ticks(datetime(2020, 1, 10), datetime(2020, 5, 2))[1][:3]
+        >>> date_ticks(datetime(2020, 1, 10), datetime(2020, 8, 2))[1][:3]
         ['Jan 2020', 'Feb 2020', 'Mar 2020']
     """
     start, end = (pd.Timestamp(t) for t in (first, last))
