@@ -281,3 +281,13 @@ def test_legends_have_no_entry_for_what_the_chart_does_not_draw() -> None:
     compare = royalty.plot_compare(royalty.compare(plays, PARAMS), params=PARAMS)
     legend = [t.get_text() for t in compare.get_legend().get_texts()]
     assert legend == ["Streams, not beating the CDs (1 of 1)", "CD income"]
+
+
+def test_sensitivity_with_no_cd_says_why_its_lines_stay_at_zero() -> None:
+    plays = history("1 month", 1).head(9)  # 9 plays of one album: short of the 10 for a CD
+    table = sensitivity(plays, PARAMS, sensitivity_rates(5))
+    ax = royalty.plot_sensitivity(table, params=PARAMS)
+    footer = next(t for t in ax.texts if t.get_gid() == "footer").get_text()
+    assert footer.startswith("No artist has a CD bought")
+    assert ax.get_legend().get_texts()[0].get_text() == "Share of the 0 artists with a CD"
+    check_chart(ax)

@@ -142,13 +142,21 @@ def plot_sensitivity(
             title=f"When streams beat CDs for {who}: share of artists and plays by rate",
             xlabel=_xlabel(scenario),
             ylabel="Earn more from streams than CDs",
-            footer=f"Only the {with_cd} count: artists with no CD bought have nothing to "
-            f"compare with.\n{footer}",
+            footer=f"{_cd_note(with_cd)}\n{footer}",
             legend_above=True,
         )
         # Each name beside its dotted line, where it touches no other name and no line.
         place(ax, [(label, _SPOTS) for label in labels], avoid=ax.get_lines())
     return ax
+
+
+def _cd_note(with_cd: str) -> str:
+    """The footer's first line: who counts, or why both lines stay at 0."""
+    if with_cd.startswith("0 "):
+        return (
+            "No artist has a CD bought (no album reached the plays to buy it): nothing to compare."
+        )
+    return f"Only the {with_cd} count: artists with no CD bought have nothing to compare with."
 
 
 def _with_cd(table: pd.DataFrame) -> str:
