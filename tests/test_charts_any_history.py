@@ -117,34 +117,30 @@ def test_date_ticks_span_the_plays(kind: str, span: str) -> None:
         assert all(" " in label and not label.isdigit() for label in labels)
 
 
-@pytest.mark.parametrize(
-    ("first", "last", "expected"),
-    [
-        ("2020-03-04 09:00", "2020-03-04 17:00", ["4 Mar\n2020", "5 Mar"]),
-        ("2019-12-30", "2020-01-02", ["30 Dec\n2019", "31 Dec", "1 Jan\n2020", "2 Jan", "3 Jan"]),
-        (
-            "2020-02-20",
-            "2020-04-01",
-            ["17 Feb\n2020", "24 Feb", "2 Mar", "9 Mar", "16 Mar", "23 Mar", "30 Mar", "6 Apr"],
-        ),
-        (
-            "2020-02-20",
-            "2020-08-26",
-            [
-                "Feb 2020",
-                "Mar 2020",
-                "Apr 2020",
-                "May 2020",
-                "Jun 2020",
-                "Jul 2020",
-                "Aug 2020",
-                "Sep 2020",
-            ],
-        ),
-        ("2006-05-01", "2013-04-30", [str(y) for y in range(2006, 2015)]),
-        ("2006-05-01", "2026-04-30", [str(y) for y in range(2006, 2029, 2)]),
-    ],
-)
+def hours(*hs: int) -> list[str]:
+    return [f"{h:02d}:00" for h in hs]
+
+
+TICKS_BY_HAND = [
+    # Within a day: hours; the first tick names its day, midnight the next.
+    ("2020-03-04 09:00", "2020-03-04 17:00", ["09:00\n4 Mar 2020", *hours(*range(10, 19))]),
+    ("2020-03-04 18:10", "2020-03-05 14:00",
+     ["18:00\n4 Mar 2020", "20:00", "22:00", "5 Mar", *hours(2, 4, 6, 8, 10, 12, 14, 16)]),
+    ("2020-03-04 00:00", "2020-03-04 23:59",
+     ["4 Mar\n2020", *hours(3, 6, 9, 12, 15, 18, 21), "5 Mar"]),
+    # A full day from 18:00: hours would repeat "18:00", so days.
+    ("2020-03-04 18:10", "2020-03-05 17:00", ["4 Mar\n2020", "5 Mar", "6 Mar"]),
+    ("2019-12-30", "2020-01-02", ["30 Dec\n2019", "31 Dec", "1 Jan\n2020", "2 Jan", "3 Jan"]),
+    ("2020-02-20", "2020-04-01",
+     ["17 Feb\n2020", "24 Feb", "2 Mar", "9 Mar", "16 Mar", "23 Mar", "30 Mar", "6 Apr"]),
+    ("2020-02-20", "2020-08-26", [f"{m} 2020" for m in ("Feb", "Mar", "Apr", "May", "Jun",
+                                                        "Jul", "Aug", "Sep")]),
+    ("2006-05-01", "2013-04-30", [str(y) for y in range(2006, 2015)]),
+    ("2006-05-01", "2026-04-30", [str(y) for y in range(2006, 2029, 2)]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("first", "last", "expected"), TICKS_BY_HAND)
 def test_date_ticks_by_span_by_hand(first: str, last: str, expected: list[str]) -> None:
     ticks, labels = date_ticks(pd.Timestamp(first).to_pydatetime(), pd.Timestamp(last))
     assert labels == expected
@@ -291,3 +287,14 @@ def test_sensitivity_with_no_cd_says_why_its_lines_stay_at_zero() -> None:
     assert footer.startswith("No artist has a CD bought")
     assert ax.get_legend().get_texts()[0].get_text() == "Share of the 0 artists with a CD"
     check_chart(ax)
+
+
+def test_timeline_of_one_week_has_no_rolling_mean_to_show() -> None:
+    ax = royalty.plot_timeline(history("1 day", 3))
+    assert len(ax.containers[0]) == 1
+    assert "rolling" not in {line.get_gid() for line in ax.get_lines()}
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert not any("rolling" in text for text in legend)
+    # The one bar spans its week, Monday 2 March to Sunday: ticked by the day.
+    assert tick_labels(ax, "x") == ["2 Mar\n2020", "3 Mar", "4 Mar", "5 Mar", "6 Mar", "7 Mar",
+                                    "8 Mar", "9 Mar"]  # fmt: skip

@@ -3,7 +3,7 @@
 Matplotlib's year locator puts no tick inside a few months of one year, and a
 span of a few months labelled only by year reads "2020 … 2020". Here the step
 is chosen from the span so that between 2 and :data:`MAX_TICKS` ticks fall on
-whole days, Mondays, month starts or years, and the axis is widened to the
+whole hours, days, Mondays, month starts or years, and the axis is widened to the
 ticks around the data, so the first and last ticks are always drawn.
 """
 
@@ -21,6 +21,9 @@ MAX_TICKS: Final = 12
 """At most this many labelled ticks: 12 "Mar 2020" labels fit a 1200 px chart with a legend."""
 
 STEPS: Final[tuple[tuple[str, int], ...]] = (
+    ("hour", 1),
+    ("hour", 2),
+    ("hour", 3),
     ("day", 1),
     ("day", 2),
     ("week", 1),
@@ -43,6 +46,8 @@ STEPS: Final[tuple[tuple[str, int], ...]] = (
 def _floor(when: pd.Timestamp, unit: str, step: int) -> pd.Timestamp:
     """The last tick at or before ``when`` for ticks every ``step`` ``unit``."""
     day = when.normalize()
+    if unit == "hour":
+        return day + pd.Timedelta(hours=when.hour // step * step)
     if unit == "day":
         return day
     if unit == "week":
@@ -54,6 +59,8 @@ def _floor(when: pd.Timestamp, unit: str, step: int) -> pd.Timestamp:
 
 
 def _offset(unit: str, step: int) -> pd.DateOffset:
+    if unit == "hour":
+        return pd.DateOffset(hours=step)
     if unit == "day":
         return pd.DateOffset(days=step)
     if unit == "week":
@@ -67,14 +74,14 @@ def date_ticks(first: datetime, last: datetime) -> tuple[list[pd.Timestamp], lis
     """Tick times around ``first``…``last`` (naive UTC) and their labels, all distinct.
 
     The ticks run from the tick at or before ``first`` to the first tick after
-    ``last``, so there are always at least two. Days and weeks read "4 Mar",
-    with the year under the first label and wherever the year changes; months
-    read "Mar 2020"; years "2020".
+    ``last``, so there are always at least two. Hours read "15:00" (the
+    first also names its day) and midnights name the day; days and weeks read
+    "4 Mar", with the year under the first label and wherever the year
+    changes; months read "Mar 2020"; years "2020".
 
     Example:
-        >>> ticks, labels = date_ticks(datetime(2020, 3, 4, 9), datetime(2020, 3, 4, 17))
-        >>> labels
-        ['4 Mar\\n2020', '5 Mar']
+        >>> date_ticks(datetime(2020, 3, 4, 20), datetime(2020, 3, 5, 1))[1]
+        ['20:00\\n4 Mar 2020', '21:00', '22:00', '23:00', '5 Mar', '01:00', '02:00']
         >>> date_ticks(datetime(2020, 1, 10), datetime(2020, 8, 2))[1][:3]
         ['Jan 2020', 'Feb 2020', 'Mar 2020']
     """
@@ -86,7 +93,11 @@ def date_ticks(first: datetime, last: datetime) -> tuple[list[pd.Timestamp], lis
         ticks = [low]
         while ticks[-1] <= end and len(ticks) <= MAX_TICKS:
             ticks.append(ticks[-1] + _offset(unit, step))
-        if len(ticks) <= MAX_TICKS:
+        # Hours repeat after a day: past that, "18:00" would label two ticks.
+        # (A day from midnight to midnight is fine: both ends are labelled by their date.)
+        day = pd.Timedelta(days=1)
+        repeats = ticks[-1] - ticks[0] > day or (ticks[-1] - ticks[0] == day and low.hour > 0)
+        if len(ticks) <= MAX_TICKS and not (unit == "hour" and repeats):
             break
     return ticks, _labels(ticks, unit)
 
@@ -98,6 +109,10 @@ def _labels(ticks: list[pd.Timestamp], unit: str) -> list[str]:
         return [f"{t:%b %Y}" for t in ticks]
     labels = []
     for i, tick in enumerate(ticks):
+        if unit == "hour" and tick.hour:
+            # Hours read "15:00"; the first tick also names its day, and midnights theirs.
+            labels.append(f"{tick:%H:%M}" + (f"\n{tick.day} {tick:%b %Y}" if i == 0 else ""))
+            continue
         text = f"{tick.day} {tick:%b}"
         if i == 0 or tick.year != ticks[i - 1].year:
             text += f"\n{tick.year}"

@@ -77,7 +77,8 @@ def plot_timeline(
 
     Returns:
         The Axes: one bar per week (its first container), and lines with the
-        gids ``rolling``, ``average`` and, with ``estimate``, ``estimate``.
+        gids ``rolling`` (from two weeks on), ``average`` and, with
+        ``estimate``, ``estimate``.
         The average is plays divided by the weeks from the first play to the
         last, as ``royalty stats`` computes it.
 
@@ -101,10 +102,10 @@ def plot_timeline(
     with drawing(ax) as ax:
         ax.bar(x, weeks["plays"].to_numpy(), width=np.timedelta64(7, "D"), align="edge",
                color="#c6dbef", label="Plays in the week")  # fmt: skip
-        middle = x + np.timedelta64(84, "h")  # the rolling mean sits mid-week
-        ax.plot(
-            middle, rolling, color="#08519c", lw=1.8, gid="rolling", label="4-week rolling mean"
-        )
+        if len(x) > 1:  # one week has no line to draw: no legend entry for it either
+            middle = x + np.timedelta64(84, "h")  # the rolling mean sits mid-week
+            ax.plot(middle, rolling, color="#08519c", lw=1.8, gid="rolling",
+                    label="4-week rolling mean")  # fmt: skip
         ax.axhline(average, color="#d62728", ls="--", lw=1.5, gid="average",
                    label=f"Average: {average:,.0f} plays a week")  # fmt: skip
         if estimate is not None:
