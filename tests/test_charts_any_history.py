@@ -298,3 +298,15 @@ def test_timeline_of_one_week_has_no_rolling_mean_to_show() -> None:
     # The one bar spans its week, Monday 2 March to Sunday: ticked by the day.
     assert tick_labels(ax, "x") == ["2 Mar\n2020", "3 Mar", "4 Mar", "5 Mar", "6 Mar", "7 Mar",
                                     "8 Mar", "9 Mar"]  # fmt: skip
+
+
+def test_cumulative_dates_on_the_sample_touch_no_line(sample: pd.DataFrame) -> None:
+    ax = royalty.plot_cumulative(sample, top=6)
+    dates = [t for t in ax.texts if t.get_gid() == "crossover-label"]
+    assert len(dates) == 2 and all(t.get_visible() for t in dates)
+    renderer = ax.get_figure(root=True).canvas.get_renderer()
+    for date in dates:
+        box = date.get_window_extent(renderer)
+        for line in ax.get_lines():
+            path = line.get_transform().transform_path(line.get_path())
+            assert not path.intersects_bbox(box, filled=False), (date.get_text(), line.get_gid())

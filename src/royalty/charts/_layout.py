@@ -85,6 +85,7 @@ def place(
     ax: Axes,
     labels: Sequence[tuple[Annotation, Sequence[Spot]]],
     avoid: Sequence[Line2D] = (),
+    rather_not: Sequence[Line2D] = (),
 ) -> list[Annotation]:
     """Move each label to its first spot that is clear, in order; hide those with none.
 
@@ -92,6 +93,8 @@ def place(
         ax: the Axes the labels belong to; its figure is laid out first.
         labels: each label with its candidate spots, best first.
         avoid: lines no label may touch.
+        rather_not: lines a label keeps clear of when some spot allows; when
+            none does, the first spot clear of texts and ``avoid`` is taken.
 
     Returns:
         The labels that found no clear spot (now hidden).
@@ -110,19 +113,34 @@ def place(
         taken.append(_grown(legend.get_window_extent()))
     hidden = []
     for label, spots in labels:
-        for spot in spots:
-            label.xyann = (spot.dx, spot.dy)
-            if spot.y is not None:
-                label.xy = (label.xy[0], spot.y)
-            label.set_horizontalalignment(spot.ha)
-            label.set_verticalalignment(spot.va)
-            label.set_visible(True)
-            box = _grown(label.get_window_extent())
-            fits = inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1)
-            if fits and not any(box.overlaps(t) for t in taken) and not _crosses(box, avoid):
-                taken.append(box)
-                break
-        else:
+        box = _first_clear(label, spots, inside, taken, [*avoid, *rather_not])
+        if box is None and rather_not:
+            box = _first_clear(label, spots, inside, taken, avoid)
+        if box is None:
             label.set_visible(False)
             hidden.append(label)
+        else:
+            taken.append(box)
     return hidden
+
+
+def _first_clear(
+    label: Annotation,
+    spots: Sequence[Spot],
+    inside: Bbox,
+    taken: list[Bbox],
+    lines: Sequence[Line2D],
+) -> Bbox | None:
+    """Put ``label`` at its first spot inside the axes clear of ``taken`` and ``lines``."""
+    for spot in spots:
+        label.xyann = (spot.dx, spot.dy)
+        if spot.y is not None:
+            label.xy = (label.xy[0], spot.y)
+        label.set_horizontalalignment(spot.ha)
+        label.set_verticalalignment(spot.va)
+        label.set_visible(True)
+        box = _grown(label.get_window_extent())
+        fits = inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1)
+        if fits and not any(box.overlaps(t) for t in taken) and not _crosses(box, lines):
+            return box
+    return None
