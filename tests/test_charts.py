@@ -10,7 +10,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
@@ -138,7 +137,8 @@ def test_cumulative_chart_lines_and_crossovers() -> None:
     cds = [line for line in lines if line.get_gid() == "cd"]
     marks = [line for line in lines if line.get_gid() == "crossover"]
     assert len(streaming) == 3 and len(cds) == 3
-    assert [line.get_label() for line in streaming] == ["A", "B", "C"]
+    labels = [line.get_label() for line in streaming]
+    assert labels == [r"A (CDs \$2.00)", r"B (CDs \$2.00)", "C (no CD)"]
     assert [float(line.get_ydata()[-1]) for line in streaming] == [5.0, 2.0, 1.0]
     assert [float(line.get_ydata()[0]) for line in cds] == [2.0, 2.0, 0.0]
     for solid, dashed in zip(streaming, cds, strict=True):
@@ -190,7 +190,9 @@ def test_timeline_chart(tmp_path: Path) -> None:
     assert float(gids["estimate"].get_ydata()[0]) == 3.0
     assert list(gids["rolling"].get_ydata()) == pytest.approx([5, 2.5, 7 / 3, 2, 1])
     assert ax.get_ylabel() == "Plays per week" and "tiny" in ax.get_title(loc="left")
-    assert isinstance(ax.xaxis.get_major_locator(), mdates.YearLocator)
+    # Five weeks from Monday 2010-01-04: weekly ticks to the Monday after the last week.
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == ["4 Jan\n2010", "11 Jan", "18 Jan", "25 Jan", "1 Feb", "8 Feb"]
     ax.figure.savefig(tmp_path / "t.png")
 
 
@@ -247,19 +249,23 @@ def test_unfiltered_names_would_warn() -> None:
 def test_sensitivity_chart_by_hand() -> None:
     from royalty.pricing import builtin_rates, sensitivity
 
-    # At 0.1 only C (no CD) wins; at 0.5 A (2.50 > 2.00) and C; at 1.0 B ties: still A and C.
+    # C has no CD: left out. At 0.1 neither A nor B wins; at 0.5 A does (2.50 > 2.00);
+    # at 1.0 B ties (2.00): still only A, with 5 of the 7 paid plays of A and B.
     table = sensitivity(TINY, PARAMS, [1.0, 0.1, 0.5])
     services = builtin_rates()[:3]
     ax = plot_sensitivity(table, services=services, params=PARAMS, who="tiny")
     lines = {line.get_gid(): line for line in ax.get_lines()}
     assert list(lines["artists"].get_xdata()) == [0.1, 0.5, 1.0]
-    assert list(lines["artists"].get_ydata()) == pytest.approx([1 / 3, 2 / 3, 2 / 3])
-    assert list(lines["plays"].get_ydata()) == pytest.approx([1 / 8, 6 / 8, 6 / 8])
+    assert list(lines["artists"].get_ydata()) == pytest.approx([0.0, 1 / 2, 1 / 2])
+    assert list(lines["plays"].get_ydata()) == pytest.approx([0.0, 5 / 7, 5 / 7])
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[:2] == ["Share of the 2 artists with a CD", "Share of their plays"]
     assert sum(line.get_gid() == "service" for line in ax.get_lines()) == 3
     assert ax.get_xscale() == "log" and "USD" in ax.get_xlabel()
     assert "tiny" in ax.get_title(loc="left")
     footer = next(t for t in ax.texts if t.get_gid() == "footer").get_text()
     assert "rights holders" in footer and "CD margin USD 2.00" in footer
+    assert footer.startswith("Only the 2 artists with a CD count")
 
 
 @pytest.fixture(scope="module")

@@ -127,7 +127,7 @@ def test_sensitivity_chart_marks_services_at_the_artists_share() -> None:
     ax = plot_sensitivity(table, services=services, scenario=scenario)
     lines = {line.get_gid(): line for line in ax.get_lines()}
     assert list(lines["artists"].get_xdata()) == pytest.approx([r * 2.0 for r in rates])
-    assert list(lines["artists"].get_ydata()) == pytest.approx([0.5, 1.0])  # B has no CD
+    assert list(lines["artists"].get_ydata()) == pytest.approx([0.0, 1.0])  # B: no CD, left out
     marks = sorted(
         float(line.get_xdata()[0]) for line in ax.get_lines() if line.get_gid() == "service"
     )
@@ -146,8 +146,8 @@ def test_sensitivity_chart_at_the_rights_holder_level_uses_the_label_receipts() 
     table = sensitivity(PLAYS, HOLDER.params, [1.0, 3.0])
     ax = plot_sensitivity(table, services=builtin_rates()[:1], scenario=HOLDER)
     lines = {line.get_gid(): line for line in ax.get_lines()}
-    # 4 plays × 1.00 < 10.75 and 4 × 3.00 > 10.75: A wins only at 3.00.
-    assert list(lines["artists"].get_ydata()) == pytest.approx([0.5, 1.0])
+    # 4 plays × 1.00 < 10.75 and 4 × 3.00 > 10.75: A wins only at 3.00 (B has no CD).
+    assert list(lines["artists"].get_ydata()) == pytest.approx([0.0, 1.0])
     assert float(lines["service"].get_xdata()[0]) == builtin_rates()[0].rate
     assert "rights-holder level" in ax.get_xlabel()
     assert f"CD margin USD {LABEL_RECEIPTS_PER_CD:,.2f} per album to rights holders" in footer(ax)

@@ -83,7 +83,8 @@ def test_bars_by_hand() -> None:
     assert [w for w, _ in bars(ax, 1)] == pytest.approx([4.0, 6.0])
     ticks = sorted(zip(ax.get_yticks(), [t.get_text() for t in ax.get_yticklabels()], strict=True))
     assert [name for _, name in ticks] == ["B", "A"]  # bottom to top
-    assert {t.get_text() for t in ax.get_yticklabels() if t.get_fontweight() == "bold"} == {"B"}
+    # No bold names: the bar's colour says which model pays more.
+    assert {t.get_fontweight() for t in ax.get_yticklabels()} == {"normal"}
     assert (
         ax.get_title(loc="left") == "Pro-rata against user-centric for tiny: top 2 artists by plays"
     )
@@ -101,9 +102,20 @@ def test_bars_by_hand() -> None:
     ):
         assert part in text, part
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend[1] == "User-centric, above pro-rata (1 of 2)"
+    assert legend[1:] == [
+        "User-centric, above pro-rata (1 of 2)",
+        "User-centric, not above pro-rata (1 of 2)",
+    ]
     labels = sorted(t.get_text() for t in ax.texts if t.get_gid() != "footer")
-    assert labels == ["4.00", "4.00", "6.00", "8.00"]
+    assert labels == [r"\$4.00", r"\$4.00", r"\$6.00", r"\$8.00"]  # dollars, as compare's
+
+
+def test_legend_has_no_entry_for_a_colour_no_bar_has() -> None:
+    frame = royalty.price(TINY, SCENARIO)
+    only_a = [t.get_text() for t in plot_user_centric(frame, top=1).get_legend().get_texts()]
+    assert only_a == ["Pro-rata: plays × rate", "User-centric, not above pro-rata (1 of 1)"]
+    only_b = plot_user_centric(frame[frame["artist"] == "B"]).get_legend().get_texts()
+    assert [t.get_text() for t in only_b][1:] == ["User-centric, above pro-rata (1 of 1)"]
 
 
 def test_a_deal_and_a_currency_reach_the_axis_and_footer() -> None:

@@ -210,12 +210,31 @@ def test_sensitivity_by_hand() -> None:
     ] * 3
     table = sensitivity(plays(rows), CompareParams(cd_margin=1.5), [0.1, 0.2, 0.15])
     # A: one CD (10 plays of album a) = 1.50; streams 1.00, 2.00, 1.50 (a tie
-    # is no win). B: 3 plays, no CD: streams always win.
+    # is no win). B: 3 plays, no CD: nothing to compare with, so left out.
     assert table["rate"].tolist() == [0.1, 0.2, 0.15]
-    assert table["artists"].tolist() == [1, 2, 1]
-    assert table["artists_share"].tolist() == pytest.approx([0.5, 1.0, 0.5])
-    assert table["plays"].tolist() == [3, 13, 3]
-    assert table["plays_share"].tolist() == pytest.approx([3 / 13, 1.0, 3 / 13])
+    assert table["artists"].tolist() == [0, 1, 0]
+    assert table["artists_share"].tolist() == pytest.approx([0.0, 1.0, 0.0])
+    assert table["plays"].tolist() == [0, 10, 0]
+    assert table["plays_share"].tolist() == pytest.approx([0.0, 1.0, 0.0])
+    assert table["artists_with_cd"].tolist() == [1, 1, 1]
+
+
+def test_sensitivity_counts_only_artists_with_a_cd() -> None:
+    # A: 2 CDs (albums a and b, 10 plays each) = 3.00 from 20 plays; C: one CD (c) = 1.50
+    # from 10 plays; B and D have no CD (3 plays; 9 plays of an album short of 10).
+    rows = (
+        [("2010-01-01T00:00", "A", "a", "x", None)] * 10
+        + [("2010-01-01T00:00", "A", "b", "x", None)] * 10
+        + [("2010-01-01T00:00", "C", "c", "x", None)] * 10
+        + [("2010-01-02T00:00", "B", "", "y", None)] * 3
+        + [("2010-01-02T00:00", "D", "d", "y", None)] * 9
+    )
+    table = sensitivity(plays(rows), CompareParams(cd_margin=1.5), [0.1, 0.2])
+    # At 0.1: A 2.00 < 3.00, C 1.00 < 1.50: none. At 0.2: A 4.00 > 3.00, C 2.00 > 1.50: both.
+    assert table["artists"].tolist() == [0, 2]
+    assert table["artists_share"].tolist() == pytest.approx([0.0, 1.0])
+    assert table["plays_share"].tolist() == pytest.approx([0.0, 1.0])
+    assert table["artists_with_cd"].tolist() == [2, 2]
 
 
 def test_sensitivity_refuses_a_bad_rate() -> None:
@@ -225,12 +244,8 @@ def test_sensitivity_refuses_a_bad_rate() -> None:
 
 def test_sensitivity_on_no_plays() -> None:
     table = sensitivity(plays().iloc[:0], CompareParams(), [0.01])
-    assert table[["artists", "artists_share", "plays", "plays_share"]].iloc[0].tolist() == [
-        0,
-        0.0,
-        0,
-        0.0,
-    ]
+    columns = ["artists", "artists_share", "plays", "plays_share", "artists_with_cd"]
+    assert table[columns].iloc[0].tolist() == [0, 0.0, 0, 0.0, 0]
 
 
 def test_the_essays_numbers_on_the_sample_at_a_third_of_a_cent() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import textwrap
 from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 FIGSIZE: Final = (12.0, 6.75)
 """Inches; at the 100 dpi of the figure this is 1200×675 px, 16:9."""
 
+TITLE_WIDTH: Final = 90
+"""Characters a title line holds before it wraps (14 pt bold on a 1200 px figure)."""
+
 SAVE_DPI: Final = 150
 """Resolution of saved PNGs: 1800×1012 px at :data:`FIGSIZE`."""
 
@@ -38,6 +42,16 @@ COLOURS: Final[tuple[str, ...]] = (
     "#bcbd22",
 )
 """Line colours, in order (matplotlib's tab10, reordered so the first few differ most)."""
+
+MORE_COLOURS: Final[tuple[str, ...]] = (
+    "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173",
+    "#6b6ecf", "#b5cf6b", "#e7ba52", "#d6616b", "#ce6dbd",
+    "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363",
+    "#9c9ede", "#cedb9c", "#e7cb94", "#e7969c", "#de9ed6",
+    "#6baed6", "#fd8d3c", "#74c476", "#9e9ac8", "#969696",
+    "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5",
+)  # fmt: skip
+"""After :data:`COLOURS`: matplotlib's tab20b, tab20c and tab20's light half, none repeated."""
 
 
 DAY_TICKS: Final[dict[str, int]] = {
@@ -84,9 +98,49 @@ def chart_style() -> Iterator[None]:
         yield
 
 
+def colours(n: int) -> list[str]:
+    """``n`` colours, all different: :data:`COLOURS`, then :data:`MORE_COLOURS`, then hues.
+
+    Example:
+        >>> len(set(colours(45)))
+        45
+    """
+    palette = list(COLOURS + MORE_COLOURS)
+    if n <= len(palette):
+        return palette[:n]
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    # Past the named palette, evenly spaced hues: 4 digits of hex keep them apart.
+    extra = [to_hex(colormaps["hsv"](i / (n - len(palette)))) for i in range(n - len(palette))]
+    return palette + [c for c in dict.fromkeys(extra) if c not in palette]
+
+
+def rows_height(n: int) -> float:
+    """Height in inches of a bar chart of ``n`` artists: 16:9 up to 10, then growing.
+
+    Each artist's row needs room for two bars and their value labels (8 pt)
+    without touching the next row's.
+    """
+    return max(FIGSIZE[1], 2.6 + 0.42 * n)
+
+
+def money(value: float, scenario: Scenario | None) -> str:
+    """A value label: ``$12.00`` in US dollars, bare digits when the axis names another currency.
+
+    Example:
+        >>> print(money(12.0, None))
+        \\$12.00
+    """
+    if scenario is not None and scenario.currency != "USD":
+        return f"{value:,.2f}"  # the axis names the currency
+    # Escaped: two dollar signs in one label would otherwise start mathtext.
+    return rf"\${value:,.2f}"
+
+
 @contextlib.contextmanager
-def drawing(ax: Axes | None) -> Iterator[Axes]:
-    """Draw on ``ax``, or on a new 1200×675 figure, inside :func:`chart_style`.
+def drawing(ax: Axes | None, height: float = FIGSIZE[1]) -> Iterator[Axes]:
+    """Draw on ``ax``, or on a new figure 1200 px wide and ``height`` inches high, in the style.
 
     The new figure is made before the style applies: pyplot loads the backend
     then, and a backend that changes settings as it loads (IPython's inline
@@ -99,7 +153,7 @@ def drawing(ax: Axes | None) -> Iterator[Axes]:
         return
     import matplotlib.pyplot as plt  # pyplot, so that notebooks show the figure
 
-    fig = plt.figure(figsize=FIGSIZE, dpi=100, layout="constrained")
+    fig = plt.figure(figsize=(FIGSIZE[0], height), dpi=100, layout="constrained")
     with chart_style():
         yield fig.add_subplot()
 
@@ -111,7 +165,9 @@ def finish(
 
     With ``legend_above``, the title leaves room for a legend placed just above the axes.
     """
-    ax.set_title(clean(title), loc="left", pad=28 if legend_above else 10)
+    # Wrapped: a long history name (a file's) would run the title off the figure.
+    wrapped = "\n".join(textwrap.wrap(clean(title), TITLE_WIDTH))
+    ax.set_title(wrapped, loc="left", pad=28 if legend_above else 10)
     ax.set_xlabel(clean(xlabel))
     ax.set_ylabel(clean(ylabel))
     # Tick labels are made at draw time, maybe outside chart_style: fix their fonts now.
@@ -128,14 +184,6 @@ def finish(
         color="#555555",
         gid="footer",
     )
-
-
-def year_axis(ax: Axes) -> None:
-    """One tick a year on a date x axis, labelled with the year."""
-    import matplotlib.dates as mdates
-
-    ax.xaxis.set_major_locator(mdates.YearLocator())  # type: ignore[no-untyped-call]
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))  # type: ignore[no-untyped-call]
 
 
 def span_text(first: Any, last: Any) -> str:

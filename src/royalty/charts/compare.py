@@ -13,10 +13,12 @@ from royalty.charts._style import (
     drawing,
     finish,
     footer_text,
+    money,
     money_unit,
     recipient,
     require_rows,
     require_top,
+    rows_height,
 )
 from royalty.charts._text import clean
 from royalty.pricing._columns import require
@@ -62,7 +64,8 @@ def plot_compare(
             its ``params``, or None).
         who: whose history, for the title ("rj", "the bundled sample").
         span: first and last play, for the footer.
-        ax: draw here; None makes a new 1200×675 figure.
+        ax: draw here; None makes a new figure 1200 px wide, 675 px high up to
+            10 artists and taller beyond, so that rows never touch.
 
     Returns:
         The Axes. Its first bar container holds the streaming bars and its
@@ -92,7 +95,7 @@ def plot_compare(
     cd = shown["cd_payout"].to_numpy(dtype=np.float64)
     wins = streams_win(streaming, cd)
     y = np.arange(n)[::-1].astype(np.float64)  # the top artist at the top
-    with drawing(ax) as ax:
+    with drawing(ax, rows_height(n)) as ax:
         height = 0.4
         bars = ax.barh(
             y + height / 2,
@@ -103,7 +106,7 @@ def plot_compare(
         )
         cds = ax.barh(y - height / 2, cd, height=height, color=CD, label="CD income")
         for container, values in ((bars, streaming), (cds, cd)):
-            ax.bar_label(container, labels=[_money(v, scenario) for v in values], padding=3,
+            ax.bar_label(container, labels=[money(v, scenario) for v in values], padding=3,
                          fontsize=8)  # fmt: skip
         ax.set_yticks(y, labels=[clean(a, 30) for a in shown["artist"]])
         for label, won in zip(ax.get_yticklabels(), wins, strict=True):
@@ -112,12 +115,13 @@ def plot_compare(
         ax.set_ylim(-0.7, n - 0.3)
         ax.set_xlim(0, max(float(streaming.max(initial=0)), float(cd.max(initial=0)), 0.01) * 1.12)
         ax.grid(axis="y", visible=False)
+        won = int(wins.sum())
+        # Only colours that some bar has: an entry for no bar reads as missing data.
+        kinds = [(WIN, f"Streams, beating the CDs ({won} of {n})", won),
+                 (LOSE, f"Streams, not beating the CDs ({n - won} of {n})", n - won),
+                 (CD, "CD income", n)]  # fmt: skip
         ax.legend(
-            handles=[
-                Patch(color=WIN, label=f"Streams, beating the CDs ({int(wins.sum())} of {n})"),
-                Patch(color=LOSE, label="Streams"),
-                Patch(color=CD, label="CD income"),
-            ],
+            handles=[Patch(color=c, label=label) for c, label, count in kinds if count],
             loc="lower left",
             bbox_to_anchor=(0.0, 1.0),
             ncols=3,
@@ -131,10 +135,3 @@ def plot_compare(
             legend_above=True,
         )
     return ax
-
-
-def _money(value: np.float64, scenario: Scenario | None) -> str:
-    if scenario is not None and scenario.currency != "USD":
-        return f"{value:,.2f}"  # the axis names the currency
-    # Escaped: two dollar signs in one label would otherwise start mathtext.
-    return rf"\${value:,.2f}"

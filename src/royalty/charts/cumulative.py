@@ -10,19 +10,22 @@ import numpy.typing as npt
 import pandas as pd
 from matplotlib.lines import Line2D
 
+from royalty.charts._dates import date_axis
+from royalty.charts._layout import corners, place
 from royalty.charts._style import (
-    COLOURS,
     DAY_TICKS,
+    FIGSIZE,
     check_pricing,
+    colours,
     drawing,
     finish,
     footer_text,
+    money,
     money_unit,
     plays_span,
     recipient,
     require_rows,
     require_top,
-    year_axis,
 )
 from royalty.charts._text import clean
 from royalty.errors import UsageError
@@ -34,6 +37,9 @@ from royalty.pricing.scenario import Scenario
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+
+_DASH, _GAP = 4.0, 2.5
+"""A CD line's dash and gap, in line widths: artists at one level take turns along it."""
 
 
 def cumulative_payouts(
@@ -115,11 +121,16 @@ def plot_cumulative(
 ) -> Axes:
     """Cumulative streaming payout over time for the top artists, with their CD income.
 
-    Each artist's streams are a solid line; their CD income (from ``result``)
-    is a dashed line of the same colour; where the solid line reaches the
-    dashed one (``result``'s ``crossover_date``) a circle marks it, labelled
-    with the date. USD at the artist level, or, with a ``scenario``, at its
-    level and in its currency (the axis and footer say which).
+    Each artist's streams are a solid line in a colour no other artist has;
+    their CD income (from ``result``) is a dashed line of the same colour, and
+    its amount is in the legend beside the name. Artists with the same CD
+    income share one dashed line, each drawing every k-th dash in their
+    colour. Where the solid line reaches the dashed one (``result``'s
+    ``crossover_date``) a circle marks it, labelled with the date wherever
+    the label touches no other text (a date with no room is left out). Date
+    ticks are days, weeks, months or years, chosen by the span of the plays.
+    USD at the artist level, or, with a ``scenario``, at its level and in its
+    currency (the axis and footer say which).
 
     Args:
         plays: the plays ``result`` was computed from.
@@ -131,7 +142,8 @@ def plot_cumulative(
             its service, deal and currency go on the axis and footer.
         top: how many artists (the first rows of ``result``).
         who: whose history, for the title.
-        ax: draw here; None makes a new 1200×675 figure.
+        ax: draw here; None makes a new figure 1200 px wide, 675 px high, taller
+            when the legend of more than 25 artists needs it.
 
     Returns:
         The Axes. Its lines carry a gid: ``streaming`` (one per artist, in
@@ -165,50 +177,51 @@ def plot_cumulative(
         np.datetime64(span[0].replace(tzinfo=None)),
         np.datetime64(span[1].replace(tzinfo=None)),
     )
-    crossed = 0
-    with drawing(ax) as ax:
-        names = shown["artist"].astype(str).tolist()
-        totals = shown["streaming_payout"].to_numpy(dtype=np.float64)
-        cds = shown["cd_payout"].to_numpy(dtype=np.float64)
-        crossings = _naive(shown["crossover_date"])
+    names = shown["artist"].astype(str).tolist()
+    totals = shown["streaming_payout"].to_numpy(dtype=np.float64)
+    cds = shown["cd_payout"].to_numpy(dtype=np.float64)
+    crossings = _naive(shown["crossover_date"])
+    palette = colours(len(names))
+    with drawing(ax, max(FIGSIZE[1], 1.8 + 0.21 * (len(names) + 2))) as ax:
+        marks = []
         for i, name in enumerate(names):
-            colour = COLOURS[i % len(COLOURS)]
             curve = curves[curves["artist"] == name]
             x = np.concatenate([[start], _naive(curve["date"]), [end]]).astype("datetime64[ms]")
             y = np.concatenate([[0.0], curve["streaming_payout"].to_numpy() * factor, [totals[i]]])
-            ax.step(x, y, where="post", color=colour, lw=2, gid="streaming", label=clean(name, 28))
-            ax.plot([start, end], [cds[i]] * 2, ls="--", lw=1.3, color=colour, gid="cd")
+            cd = "no CD" if cds[i] <= 0 else f"CDs {money(cds[i], scenario)}"
+            ax.step(x, y, where="post", color=palette[i], lw=2, gid="streaming",
+                    label=f"{clean(name, 28)} ({cd})")  # fmt: skip
+            # Artists with the same CD income share one line: each draws every k-th dash.
+            same = np.flatnonzero(np.isclose(cds, cds[i], rtol=1e-9, atol=0.0))
+            k, j = len(same), int(np.searchsorted(same, i))
+            dashes = (_DASH, k * (_DASH + _GAP) - _DASH)
+            ax.plot([start, end], [cds[i]] * 2, ls=(j * (_DASH + _GAP), dashes), lw=1.3,
+                    color=palette[i], gid="cd")  # fmt: skip
             when = crossings[i]
             if not np.isnat(when):
                 ax.plot([when], [cds[i]], marker="o", ms=9, mfc="white", mew=2,
-                        mec=colour, ls="none", gid="crossover")  # fmt: skip
-                ax.annotate(
-                    str(when)[:10],
-                    (when, cds[i]),
-                    xytext=(-8, 8 + 12 * (crossed % 2)),
-                    textcoords="offset points",
-                    ha="right",
-                    fontsize=9,
-                    color=colour,
-                    fontweight="bold",
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
-                    gid="crossover-label",
-                )
-                crossed += 1
+                        mec=palette[i], ls="none", gid="crossover")  # fmt: skip
+                # No box behind the date: a box would cut gaps into the lines beneath.
+                marks.append(ax.annotate(
+                    str(when)[:10], (when, cds[i]), xytext=(-8, 8), textcoords="offset points",
+                    fontsize=9, color=palette[i], fontweight="bold", gid="crossover-label",
+                ))  # fmt: skip
         handles, _ = ax.get_legend_handles_labels()
-        handles += [
-            Line2D([], [], ls="--", color="#555555", label="CD income (same colour)"),
-            Line2D([], [], marker="o", mfc="white", mec="#555555", mew=2, ls="none",
-                   label=f"Streams overtake the CDs ({crossed})"),
-        ]  # fmt: skip
+        handles.append(Line2D([], [], ls="--", color="#555555", label="CD income (same colour)"))
+        if marks:  # no entry for a ring the chart does not have
+            ring = f"Streams overtake the CDs ({len(marks)})"
+            handles.append(Line2D([], [], marker="o", mfc="white", mec="#555555", mew=2,
+                                  ls="none", label=ring))  # fmt: skip
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9)
-        year_axis(ax)
+        date_axis(ax, span[0], span[1])
         ax.set_ylim(bottom=0)
         finish(
             ax,
             title=f"When streams caught up with CDs for {who}: top {len(shown)} artists by plays",
-            xlabel="Year (UTC)",
+            xlabel="Date (UTC)",
             ylabel=f"Income to {recipient(scenario)} so far ({money_unit(scenario)})",
             footer=footer_text(params, span, scenario),
         )
+        # Dates clear of the curves where some spot allows: nothing is cut out of a line.
+        place(ax, [(mark, corners(8, 14)) for mark in marks], rather_not=ax.get_lines())
     return ax

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import PercentFormatter
 
+from royalty.charts._layout import Spot, place
 from royalty.charts._style import (
     check_pricing,
     drawing,
@@ -57,7 +58,11 @@ def plot_sensitivity(
     span: tuple[Any, Any] | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """Share of artists, and of plays, whose streams beat their CDs, against the rate.
+    """Share of artists with a CD, and of their plays, whose streams beat their CDs, by rate.
+
+    Only artists with a CD bought count (see :func:`royalty.sensitivity`): the
+    legend and footer say how many. Each service's name sits beside its
+    dotted line where it touches no other name and no line.
 
     The rates swept are per-stream rates at the level of the CD side. Without
     a ``scenario`` that is the foundation's: artist-level rates in USD against
@@ -104,18 +109,20 @@ def plot_sensitivity(
     # A service's rights-holder rate, at the scenario's level: what reaches the artist.
     share = 1.0 if scenario is None or scenario.share is None else scenario.share
     rate = ordered["rate"].to_numpy(dtype=np.float64) * factor
+    with_cd = _with_cd(ordered)
     with drawing(ax) as ax:
         ax.plot(rate, ordered["artists_share"].to_numpy(dtype=np.float64), lw=2.2,
-                color="#1f77b4", gid="artists", label="Share of artists")  # fmt: skip
+                color="#1f77b4", gid="artists", label=f"Share of the {with_cd}")  # fmt: skip
         ax.plot(rate, ordered["plays_share"].to_numpy(dtype=np.float64), lw=2.2,
-                color="#d62728", gid="plays", label="Share of plays")  # fmt: skip
+                color="#d62728", gid="plays", label="Share of their plays")  # fmt: skip
+        labels = []
         for service in services:
             at = service.rate * share * factor
             ax.axvline(at, color="#999999", ls=":", lw=1, gid="service")
-            ax.annotate(clean(service.name, 24), (at, 1.0),
-                        xycoords=("data", "axes fraction"), xytext=(2, -4),
-                        textcoords="offset points", rotation=90, va="top", fontsize=7,
-                        color="#555555", gid="service-label")  # fmt: skip
+            labels.append(ax.annotate(clean(service.name, 24), (at, 1.0),
+                          xycoords=("data", "axes fraction"), xytext=(2, -4),
+                          textcoords="offset points", rotation=90, va="top", fontsize=7,
+                          color="#555555", gid="service-label"))  # fmt: skip
         ax.axvline(ESSAY_RATE * factor, color="#2ca02c", ls="--", lw=1.8, gid="essay",
                    label="The essay's third of a cent")  # fmt: skip
         ax.set_xscale("log")
@@ -135,10 +142,42 @@ def plot_sensitivity(
             title=f"When streams beat CDs for {who}: share of artists and plays by rate",
             xlabel=_xlabel(scenario),
             ylabel="Earn more from streams than CDs",
-            footer=footer,
+            footer=f"{_cd_note(with_cd)}\n{footer}",
             legend_above=True,
         )
+        # Each name beside its dotted line, where it touches no other name and no line.
+        place(ax, [(label, _SPOTS) for label in labels], avoid=ax.get_lines())
     return ax
+
+
+def _cd_note(with_cd: str) -> str:
+    """The footer's first line: who counts, or why both lines stay at 0."""
+    if with_cd.startswith("0 "):
+        return (
+            "No artist has a CD bought (no album reached the plays to buy it): nothing to compare."
+        )
+    return f"Only the {with_cd} count: artists with no CD bought have nothing to compare with."
+
+
+def _with_cd(table: pd.DataFrame) -> str:
+    """``artists with a CD (12)``, or without the count for a table that lacks it."""
+    if "artists_with_cd" not in table.columns or not len(table):
+        return "artists with a CD"
+    n = int(table["artists_with_cd"].iloc[0])
+    return f"{n:,} artist{'' if n == 1 else 's'} with a CD"
+
+
+def _spot(y: float, side: int) -> Spot:
+    """A spot for a rotated service name: top, middle or bottom, right or left of its line."""
+    ha: Literal["left", "right"] = "left" if side > 0 else "right"
+    if y == 1.0:
+        return Spot(2.0 * side, -4.0, ha, "top", y)
+    if y == 0.0:
+        return Spot(2.0 * side, 4.0, ha, "bottom", y)
+    return Spot(2.0 * side, 0.0, ha, "center", y)
+
+
+_SPOTS: Final = tuple(_spot(y, side) for y in (1.0, 0.0, 0.5, 0.75, 0.25) for side in (1, -1))
 
 
 def _xlabel(scenario: Scenario | None) -> str:

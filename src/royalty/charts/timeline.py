@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from royalty.charts._dates import date_axis
 from royalty.charts._style import (
     DAY_TICKS,
     drawing,
@@ -14,7 +15,6 @@ from royalty.charts._style import (
     footer_text,
     plays_span,
     require_rows,
-    year_axis,
 )
 from royalty.pricing import _columns
 
@@ -77,7 +77,8 @@ def plot_timeline(
 
     Returns:
         The Axes: one bar per week (its first container), and lines with the
-        gids ``rolling``, ``average`` and, with ``estimate``, ``estimate``.
+        gids ``rolling`` (from two weeks on), ``average`` and, with
+        ``estimate``, ``estimate``.
         The average is plays divided by the weeks from the first play to the
         last, as ``royalty stats`` computes it.
 
@@ -101,24 +102,25 @@ def plot_timeline(
     with drawing(ax) as ax:
         ax.bar(x, weeks["plays"].to_numpy(), width=np.timedelta64(7, "D"), align="edge",
                color="#c6dbef", label="Plays in the week")  # fmt: skip
-        middle = x + np.timedelta64(84, "h")  # the rolling mean sits mid-week
-        ax.plot(
-            middle, rolling, color="#08519c", lw=1.8, gid="rolling", label="4-week rolling mean"
-        )
+        if len(x) > 1:  # one week has no line to draw: no legend entry for it either
+            middle = x + np.timedelta64(84, "h")  # the rolling mean sits mid-week
+            ax.plot(middle, rolling, color="#08519c", lw=1.8, gid="rolling",
+                    label="4-week rolling mean")  # fmt: skip
         ax.axhline(average, color="#d62728", ls="--", lw=1.5, gid="average",
                    label=f"Average: {average:,.0f} plays a week")  # fmt: skip
         if estimate is not None:
             ax.axhline(estimate, color="#ff7f0e", ls=":", lw=2, gid="estimate",
                        label=f"Estimate: {estimate:,.0f} plays a week")  # fmt: skip
-        year_axis(ax)
-        ax.set_xlim(x[0], x[-1] + np.timedelta64(7, "D"))
+        # The ticks cover the weeks drawn, from the first Monday to the end of the last week.
+        week_end = (x[-1] + np.timedelta64(7, "D") - np.timedelta64(1, "s")).astype("datetime64[s]")
+        date_axis(ax, pd.Timestamp(x[0]), pd.Timestamp(week_end))
         ax.grid(axis="x", visible=False)
         ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=4, fontsize=9)
         ax.set_ylim(0, max(float(weeks["plays"].max()), estimate or 0.0) * 1.05)
         finish(
             ax,
             title=f"Plays per week for {who}: {n:,} plays",
-            xlabel="Year (weeks from Monday, UTC)",
+            xlabel="Date (UTC; each bar is a week from Monday)",
             ylabel="Plays per week",
             footer=footer_text(None, span),
             legend_above=True,

@@ -17,9 +17,11 @@ from royalty.charts._style import (
     drawing,
     finish,
     level_text,
+    money,
     money_unit,
     require_rows,
     require_top,
+    rows_height,
     shown_in,
     span_text,
 )
@@ -53,7 +55,8 @@ def plot_user_centric(
     Pro-rata pays plays × the service's rate; user-centric splits the
     listener's own monthly fee (net of VAT, times the payout ratio, times the
     artist's share) among the artists played that month, by plays. Artists
-    whom the user-centric split pays more get a dark orange bar and a bold name.
+    whom the user-centric split pays more get a dark orange bar. Value labels
+    carry a dollar sign in US dollars; in another currency the axis names it.
 
     Args:
         frame: :func:`royalty.price` output under a user-centric scenario
@@ -64,7 +67,8 @@ def plot_user_centric(
             rate, fee, payout ratio, VAT and share go on the axis and footer.
         who: whose history, for the title.
         span: first and last play, for the footer.
-        ax: draw here; None makes a new 1200×675 figure.
+        ax: draw here; None makes a new figure 1200 px wide, 675 px high up to
+            10 artists and taller beyond, so that rows never touch.
 
     Returns:
         The Axes. Its first bar container holds the pro-rata bars and its
@@ -91,26 +95,29 @@ def plot_user_centric(
     more = uc > pro
     unit = money_unit(scenario) if scenario else "currency and level as priced"
     y = np.arange(n)[::-1].astype(np.float64)  # the top artist at the top
-    with drawing(ax) as ax:
+    with drawing(ax, rows_height(n)) as ax:
         height = 0.4
         bars = ax.barh(y + height / 2, pro, height=height, color=PRO_RATA, label="Pro-rata")
         ucs = ax.barh(y - height / 2, uc, height=height, color=[MORE if m else LESS for m in more],
                       label="User-centric")  # fmt: skip
         for container, values in ((bars, pro), (ucs, uc)):
-            ax.bar_label(container, labels=[f"{v:,.2f}" for v in values], padding=3, fontsize=8)
+            labels = [money(v, scenario) if scenario else f"{v:,.2f}" for v in values]
+            ax.bar_label(container, labels=labels, padding=3, fontsize=8)
+        # Plain names: the bar's colour already says which model pays more, and when the
+        # listener's fee goes to few artists, bold would mark every name.
         ax.set_yticks(y, labels=[clean(a, 30) for a in shown["artist"]])
-        for label, won in zip(ax.get_yticklabels(), more, strict=True):
-            if won:
-                label.set_fontweight("bold")
         ax.set_ylim(-0.7, n - 0.3)
         ax.set_xlim(0, max(float(pro.max(initial=0)), float(uc.max(initial=0)), 0.01) * 1.12)
         ax.grid(axis="y", visible=False)
+        above = int(more.sum())
+        # Only colours that some bar has: an entry for no bar reads as missing data.
+        kinds = [
+            (PRO_RATA, "Pro-rata: plays × rate", n),
+            (MORE, f"User-centric, above pro-rata ({above} of {n})", above),
+            (LESS, f"User-centric, not above pro-rata ({n - above} of {n})", n - above),
+        ]
         ax.legend(
-            handles=[
-                Patch(color=PRO_RATA, label="Pro-rata: plays × rate"),
-                Patch(color=MORE, label=f"User-centric, above pro-rata ({int(more.sum())} of {n})"),
-                Patch(color=LESS, label="User-centric, not above"),
-            ],
+            handles=[Patch(color=c, label=label) for c, label, count in kinds if count],
             loc="lower left",
             bbox_to_anchor=(0.0, 1.0),
             ncols=3,

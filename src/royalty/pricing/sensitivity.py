@@ -27,8 +27,10 @@ def sensitivity(
     """For each rate, which artists earn more from streams than from CDs.
 
     The rates are at the level of ``params.cd_margin`` (artist level with the
-    defaults); ``params.rate`` itself is not used. An artist with no CD bought
-    counts as a win for streams at any rate. Ties are not wins (see
+    defaults); ``params.rate`` itself is not used. Only artists with a CD
+    bought (an album reaching ``params.min_album_plays`` plays) count: an
+    artist with no CD has nothing to compare with, and would count as a win
+    at any rate. Ties are not wins (see
     :func:`royalty.pricing.streaming.streams_win`).
 
     Args:
@@ -38,10 +40,11 @@ def sensitivity(
 
     Returns:
         One row per rate, in the order given: ``rate``, ``artists`` (artists
-        whose streams beat their CDs), ``artists_share`` (of the artists with
-        a qualifying play), ``plays`` (the qualifying plays of those
-        artists) and ``plays_share`` (of all qualifying plays). Shares are 0
-        when there are no plays.
+        with a CD whose streams beat their CDs), ``artists_share`` (of the
+        artists with a CD), ``plays`` (the qualifying plays of those artists),
+        ``plays_share`` (of the qualifying plays of all artists with a CD) and
+        ``artists_with_cd`` (how many artists have a CD: the same on every
+        row). Shares are 0 when no artist has a CD.
 
     Raises:
         UsageError: a rate is not a positive finite number.
@@ -60,8 +63,8 @@ def sensitivity(
     n = len(base.names)
     plays_per = np.bincount(base.artist, minlength=n).astype(np.int64)
     cd = albums_bought(base.artist, base.album, n, base.n_albums, params.min_album_plays)
-    played = plays_per > 0
-    counts, cd_pay = plays_per[played], cd[played] * params.cd_margin
+    with_cd = (plays_per > 0) & (cd > 0)
+    counts, cd_pay = plays_per[with_cd], cd[with_cd] * params.cd_margin
     total = int(counts.sum())
     rows = []
     for rate in wanted:
@@ -74,9 +77,10 @@ def sensitivity(
                 "artists_share": float(wins.mean()) if len(counts) else 0.0,
                 "plays": won_plays,
                 "plays_share": won_plays / total if total else 0.0,
+                "artists_with_cd": len(counts),
             }
         )
-    columns = ["rate", "artists", "artists_share", "plays", "plays_share"]
+    columns = ["rate", "artists", "artists_share", "plays", "plays_share", "artists_with_cd"]
     return pd.DataFrame(rows, columns=columns).astype(
-        {"rate": "float64", "artists": "int64", "plays": "int64"}
+        {"rate": "float64", "artists": "int64", "plays": "int64", "artists_with_cd": "int64"}
     )
