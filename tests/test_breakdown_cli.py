@@ -157,3 +157,26 @@ def test_options_that_do_not_fit_are_refused(extra: tuple[str, ...], named: str)
     code, out, err = run(*BASE, *extra)
     assert code != 0 and out == ""
     assert err.startswith("Error: ") and named in err
+
+
+def test_by_year_total_adds_up_every_artist_unless_top_is_given() -> None:
+    # 25 artists, more than compare's default top 20: artist k plays k + 1 times in 2021
+    rows = [(f"Artist {k:02d}", f"2021-03-{1 + i % 28:02d}T{k % 24:02d}:00:00Z")
+            for k in range(25) for i in range(k + 1)]  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "played_at": pd.to_datetime([r[1] for r in rows], utc=True),
+            "artist": [r[0] for r in rows],
+            "track": ["t"] * len(rows),
+            "album": ["a"] * len(rows),
+        }
+    )
+    store.merge("many", schema.normalize(frame, source="test"))
+    every = run_rows("compare", "--user", "many", "--by", "year", "--total")
+    assert [(str(r["year"]), int(r["artists"]), int(r["plays"])) for r in every] == [
+        ("2021", 25, len(rows))
+    ]
+    top = run_rows("compare", "--user", "many", "--by", "year", "--total", "--top", "20")
+    assert int(top[0]["artists"]) == 20 and int(top[0]["plays"]) == sum(range(6, 26))
+    artists = run_rows("compare", "--user", "many", "--by", "year")
+    assert len({r["artist"] for r in artists}) == 20  # without --total, compare's top 20

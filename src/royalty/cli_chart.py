@@ -52,7 +52,9 @@ KINDS: Final[dict[str, str]] = {
     "compare": "streaming beside CD income for the top artists",
     "cumulative": "streaming income adding up over time against each artist's CDs",
     "timeline": "plays per week with a 4-week rolling mean",
-    "sensitivity": "share of artists and plays whose streams beat their CDs, by rate",
+    "sensitivity": (
+        "share of the artists with a CD, and of their plays, whose streams beat their CDs, by rate"
+    ),
     "user-centric": "pro-rata beside user-centric payout for the top artists",
     "population-bands": "a population's rank bands: each band's share under each payout model",
     "population-lorenz": "Lorenz curves of a population's payouts under each model, with Gini",
@@ -90,10 +92,10 @@ def chart_command(
         typer.Argument(
             help="Which chart: compare (streams beside CDs for the top artists), cumulative "
             "(streaming income over time against the CDs, with crossover dates), timeline "
-            "(plays per week), sensitivity (share of artists and plays whose streams beat "
-            "their CDs, for rates from 0.0003 to 0.02 USD), user-centric (pro-rata beside "
-            "user-centric payout for the top artists), population-bands or population-lorenz "
-            "(a population's payouts under each model: needs --population DIR).",
+            "(plays per week), sensitivity (share of the artists with a CD, and of plays, "
+            "whose streams beat their CDs, for rates from 0.0003 to 0.02 USD), user-centric "
+            "(pro-rata beside user-centric payout for the top artists), population-bands or "
+            "population-lorenz (a population's payouts under each model: needs --population DIR).",
             show_default=False,
         ),
     ],

@@ -115,9 +115,17 @@ def compare(
     ] = None,
     total: Annotated[
         bool,
-        typer.Option(help="With --by year: one row per year for all the artists shown."),
+        typer.Option(
+            help="With --by year: one row per year, adding up every artist (or the --top N)."
+        ),
     ] = False,
-    top: Annotated[int, typer.Option(help="Show this many artists; 0 shows every one.")] = 20,
+    top: Annotated[
+        int | None,
+        typer.Option(
+            help="Show this many artists (default 20; every one with --total); 0 shows every one.",
+            show_default=False,
+        ),
+    ] = None,
     format: Annotated[CompareFormat, typer.Option("--format", "-f", help="Output format.")] = (
         CompareFormat.table
     ),
@@ -148,6 +156,8 @@ def compare(
     """
     from royalty.pricing import make_scenario
 
+    if top is None:
+        top = 0 if total else 20  # a year's total adds up every artist unless asked otherwise
     if top < 0:
         raise UsageError(f"--top must be 0 (every artist) or more, got {top}")
     if with_meta and format is not CompareFormat.json:
