@@ -49,6 +49,16 @@ ENV_SCHEDULER: Final = "DASK_SCHEDULER_ADDRESS"
 """Environment variable naming an existing scheduler (Dask's own name for it)."""
 SPLIT_EVERY: Final = 8
 """Partials added by one task of the reduction tree."""
+LOCAL_WORKER_CONFIG: Final[dict[str, object]] = {
+    # The sampling profiler feeds only the dashboard, which a local run does not start.
+    "distributed.worker.profile.enabled": False,
+    # Dask's nanny sets glibc's trim threshold to 64 KiB, so every bucket's freed
+    # arrays go back to the system and the next bucket faults them in again;
+    # 256 MiB keeps about one bucket's working memory (measured on 20 M plays:
+    # the map runs about 10 % faster with two workers).
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 256 * 2**20,
+}
+"""Dask settings of the local cluster royalty starts (a cluster of yours keeps its own)."""
 INT_COLUMNS: Final = ("user_id", "played_at", "artist_id", "track_id", "duration_ms")
 """The only columns a bucket task reads: no strings in the hot path."""
 
@@ -246,20 +256,22 @@ def _client(
         with client:
             yield client, address
         return
+    import dask
     from distributed import LocalCluster
 
     n = workers or os.cpu_count() or 1
-    cluster = LocalCluster(  # type: ignore[no-untyped-call]
-        n_workers=n,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        # No dashboard, and no HTTP server on Dask's usual port 8787 either
-        # (busy when the user runs another cluster: Dask would warn).
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-        memory_limit=memory_limit or "auto",
-        silence_logs=logging.ERROR,
-    )
+    with dask.config.set(LOCAL_WORKER_CONFIG):  # read by the workers as they start
+        cluster = LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            # No dashboard, and no HTTP server on Dask's usual port 8787 either
+            # (busy when the user runs another cluster: Dask would warn).
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            memory_limit=memory_limit or "auto",
+            silence_logs=logging.ERROR,
+        )
     with cluster, Client(cluster, set_as_default=False) as client:  # type: ignore[no-untyped-call]
         yield client, "local"
 
