@@ -81,9 +81,7 @@ class RunStats:
     peak_worker_mb: float | None
 
 
-def read_chunks(
-    path: Path, *, tracks: bool = True, groups: tuple[int, int] | None = None
-) -> Iterator[BucketColumns]:
+def read_chunks(path: Path, *, tracks: bool = True) -> Iterator[BucketColumns]:
     """The integer columns of one bucket file, a Parquet row group at a time.
 
     Each chunk holds whole listeners: the rows of the last listener of a row
@@ -91,13 +89,6 @@ def read_chunks(
     a worker's memory is bounded by a row group, however large the bucket.
     Without ``tracks`` the track ids are not read (only the threshold model
     needs them): an empty array stands in.
-
-    ``groups=(first, stop)`` reads one piece of the bucket: the listeners
-    whose first play lies in row groups ``first`` to ``stop - 1``. A listener
-    running on from the group before ``first`` belongs to the piece before;
-    the piece's own last listener is read on into the groups after it. So the
-    pieces of a bucket hold every listener exactly once, and a large bucket
-    can be counted by several workers at once.
 
     Raises:
         DataFormatError: the file is missing or is not a bucket of a dataset.
@@ -111,55 +102,19 @@ def read_chunks(
         # One thread: a worker runs one task per core already, and threads
         # would each keep their own buffers.
         with pq.ParquetFile(path) as parquet:
-            total = parquet.num_row_groups
-            first, stop = (0, total) if groups is None else groups
-            skip: int | None = None  # a listener of the piece before, still to pass over
-            if first > 0:
-                before = parquet.read_row_group(first - 1, columns=["user_id"], use_threads=False)
-                skip = int(before.column("user_id")[-1].as_py())
+            groups = parquet.num_row_groups
             carry: BucketColumns | None = None
-            for group in range(first, total):
-                cols = _columns(
-                    parquet.read_row_group(group, columns=wanted, use_threads=False), tracks
-                )
-                if skip is not None:
-                    cols = cols.rows(int(np.searchsorted(cols.user_id, skip, side="right")))
-                    if len(cols.user_id) == 0:
-                        continue
-                    skip = None
-                if group >= stop:  # past the piece: only the rest of its last listener
-                    if carry is None:
-                        break
-                    end = int(np.searchsorted(cols.user_id, carry.user_id[-1], side="right"))
-                    carry = carry.then(cols.rows(0, end))
-                    if end < len(cols.user_id):
-                        break
-                    continue
+            for group in range(groups):
+                table = parquet.read_row_group(group, columns=wanted, use_threads=False)
+                cols = _columns(table, tracks)
                 cols = cols if carry is None else carry.then(cols)
-                cut = int(np.searchsorted(cols.user_id, cols.user_id[-1], side="left"))
-                cols, carry = cols.rows(0, cut), cols.rows(cut)
+                if group < groups - 1 and len(cols.user_id):
+                    cut = int(np.searchsorted(cols.user_id, cols.user_id[-1], side="left"))
+                    cols, carry = cols.rows(0, cut), cols.rows(cut)
                 if len(cols.user_id):
                     yield cols
-            if carry is not None and len(carry.user_id):
-                yield carry
-    except (OSError, pa.ArrowException, KeyError, IndexError) as exc:
+    except (OSError, pa.ArrowException, KeyError) as exc:
         raise DataFormatError(f"cannot read the bucket {path}: {exc}") from None
-
-
-def pieces(path: Path) -> list[tuple[int, int]]:
-    """One piece per Parquet row group of a bucket (see :func:`read_chunks`).
-
-    Raises:
-        DataFormatError: the file is missing or is not Parquet.
-    """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    try:
-        groups = pq.ParquetFile(path).num_row_groups
-    except (OSError, pa.ArrowException) as exc:
-        raise DataFormatError(f"cannot read the bucket {path}: {exc}") from None
-    return [(g, g + 1) for g in range(max(groups, 1))]
 
 
 def _columns(table: Any, tracks: bool) -> BucketColumns:
@@ -179,12 +134,10 @@ def _columns(table: Any, tracks: bool) -> BucketColumns:
     )
 
 
-def bucket_task(
-    path: str, layout: Layout, cap: int, groups: tuple[int, int] | None = None
-) -> Partial:
-    """One map task: read a bucket (or one piece of it), row group by row group, and count it."""
+def bucket_task(path: str, layout: Layout, cap: int) -> Partial:
+    """One map task: read a bucket, row group by row group, and count it."""
     total = None
-    for cols in read_chunks(Path(path), tracks="threshold" in layout.models, groups=groups):
+    for cols in read_chunks(Path(path), tracks="threshold" in layout.models):
         part = bucket_partial(cols, layout, cap)
         total = part if total is None else total + part
     return _or_empty(total, layout)
@@ -256,13 +209,7 @@ def _compute(client: Any, paths: Sequence[Path], layout: Layout, cap: int, show:
     from dask.delayed import delayed
     from distributed import KilledWorker
 
-    # A task per row group, not per bucket: a few large buckets still keep
-    # every worker busy to the end.
-    level = [
-        delayed(bucket_task, pure=False)(str(p), layout, cap, piece)
-        for p in paths
-        for piece in pieces(p)
-    ]
+    level = [delayed(bucket_task, pure=False)(str(p), layout, cap) for p in paths]
     while len(level) > 1:
         level = [
             delayed(add_partials, pure=False)(*level[i : i + SPLIT_EVERY])
