@@ -116,13 +116,14 @@ def make_json(path: Path, records: int, rng: np.random.Generator) -> None:
 
 
 def make_zip(path: Path, files: int) -> None:
-    """A zip of ``files`` small Last.fm CSV exports (five plays each, on distinct days)."""
+    """A zip of ``files`` small Last.fm CSV exports (five plays each, on distinct hours)."""
     import zipfile
 
     start = pd.Timestamp("2008-01-01")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for i in range(files):
-            day = start + pd.Timedelta(days=i)
+            # hours, not days: 10,000 days from 2008 would reach into the future
+            day = start + pd.Timedelta(hours=i)
             rows = "".join(
                 f"Artist {i % 500},Album {i % 90},Track {j},"
                 f"{(day + pd.Timedelta(minutes=5 * j)):%d %b %Y %H:%M}\n"
