@@ -252,8 +252,14 @@ def read_plays(
     reading = wanted if not period or "played_at" in wanted else ["played_at", *wanted]
     groups = _groups_in(info, footer.num_row_groups, since, until)
     try:
-        parquet = pq.ParquetFile(path, page_checksum_verification=True)
-        table = parquet.read_row_groups(groups, columns=reading, use_pandas_metadata=True)
+        if len(groups) == footer.num_row_groups:
+            # The whole file: read_table decodes row groups on several threads.
+            table = pq.read_table(
+                path, columns=reading, use_pandas_metadata=True, page_checksum_verification=True
+            )
+        else:
+            parquet = pq.ParquetFile(path, page_checksum_verification=True)
+            table = parquet.read_row_groups(groups, columns=reading, use_pandas_metadata=True)
         if period:
             time = table.column("played_at")
             keep = pa.scalar(True)
