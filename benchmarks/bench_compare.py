@@ -91,21 +91,30 @@ done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PI
 wall = time.perf_counter() - t0
 if done.returncode:
     sys.exit(done.stderr.decode())
-print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 print((done.stdout.decode().strip().splitlines() or [""])[-1])
 """
 
 
-def launch(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MB) and the last line of output of one process."""
+def launch_with_cpu(
+    cmd: list[str], env: dict[str, str] | None = None
+) -> tuple[float, float, float, str]:
+    """Wall seconds, peak RSS (MB), CPU seconds and the last line of output of one process."""
     out = subprocess.run(
         [sys.executable, "-c", LAUNCHER, *cmd], env=env, capture_output=True, text=True
     )
     if out.returncode != 0:
         raise SystemExit(f"{cmd} failed: {out.stderr}")
     first, last = out.stdout.split("\n", 1)
-    wall, peak = first.split()
-    return float(wall), float(peak), last.strip()
+    wall, peak, cpu = first.split()
+    return float(wall), float(peak), float(cpu), last.strip()
+
+
+def launch(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MB) and the last line of output of one process."""
+    wall, peak, _, last = launch_with_cpu(cmd, env)
+    return wall, peak, last
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,31 +30,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-# Peak memory is read in a small launcher process: a child started straight from
-# this (large) process would report this process's resident size as its own.
-LAUNCHER = """
-import resource, subprocess, sys, time
-t0 = time.perf_counter()
-done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-wall = time.perf_counter() - t0
-if done.returncode:
-    sys.exit(done.stderr.decode())
-usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
-print((done.stdout.decode().strip().splitlines() or [""])[-1])
-"""
+import bench_compare
 
-
-def launch(cmd: list[str]) -> tuple[float, float, float, str]:
-    """Wall seconds, peak RSS (MB), CPU seconds and the last line of output of one process."""
-    out = subprocess.run(
-        [sys.executable, "-c", LAUNCHER, *cmd], capture_output=True, text=True, check=False
-    )
-    if out.returncode != 0:
-        raise SystemExit(f"{cmd} failed: {out.stderr}")
-    first, last = out.stdout.split("\n", 1)
-    wall, peak, cpu = first.split()
-    return float(wall), float(peak), float(cpu), last.strip()
+launch = bench_compare.launch_with_cpu  # reads a child's peak memory and CPU time
 
 
 def write_spark_dump(dataset: Path, dump: Path, file_rows: int) -> int:

@@ -11,18 +11,10 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any, Final
 
-CHUNK_COLUMNS: Final[tuple[str, ...]] = (
-    "user",
-    "played_at",
-    "artist",
-    "track",
-    "album",
-    "artist_mbid",
-    "album_mbid",
-    "track_mbid",
-    "duration_ms",
-    "source",
-)
+from royalty import schema
+
+CHUNK_COLUMNS: Final[tuple[str, ...]] = ("user", *schema.COLUMNS)
+"""The one-listener store's columns, with the listener's name first."""
 EARLIEST: Final = datetime(2002, 1, 1, tzinfo=UTC)
 """Plays before this are skipped, as in the one-listener importers (Last.fm began in 2002)."""
 
