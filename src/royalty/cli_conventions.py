@@ -30,15 +30,10 @@ CONTEXT: Final[dict[str, Any]] = {"help_option_names": ["-h", "--help"]}
 """Context settings of the app and its groups; commands inherit them."""
 
 
-class Command(TyperCommand):
-    """A typer command whose help shows metavars, not Python types.
+class _Plain:
+    """What commands and groups share: metavars filled in, plain parse errors."""
 
-    Arguments are shown by their metavar (``USER``, or ``SRC...`` for several):
-    without brackets when required, in ``[…]`` when optional, as click and
-    most Unix tools write them.
-    Any option left without a metavar gets one from its type: ``N`` for whole
-    numbers, ``NUMBER``, ``PATH``, ``TEXT``, or its values for a choice.
-    """
+    params: list[Any]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -47,7 +42,19 @@ class Command(TyperCommand):
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         """Parse as typer does, with its validator's wording made plain."""
         with _plain_errors():
-            return super().parse_args(ctx, args)
+            parsed: list[str] = super().parse_args(ctx, args)  # type: ignore[misc]
+            return parsed
+
+
+class Command(_Plain, TyperCommand):
+    """A typer command whose help shows metavars, not Python types.
+
+    Arguments are shown by their metavar (``USER``, or ``SRC...`` for several):
+    without brackets when required, in ``[…]`` when optional, as click and
+    most Unix tools write them.
+    Any option left without a metavar gets one from its type: ``N`` for whole
+    numbers, ``NUMBER``, ``PATH``, ``TEXT``, or its values for a choice.
+    """
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         """``[OPTIONS] USER`` rather than typer's ``[OPTIONS] {user}``."""
@@ -109,17 +116,8 @@ def _plain(message: str) -> str:
 _TYPE_NAMES: Final = {int: "N", float: "NUMBER", str: "TEXT"}
 
 
-class Group(TyperGroup):
+class Group(_Plain, TyperGroup):
     """A typer group whose own options (``royalty users --format``) show metavars too."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _fill_metavars(self.params)
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        """Parse as typer does, with its validator's wording made plain."""
-        with _plain_errors():
-            return super().parse_args(ctx, args)
 
 
 def _metavar(param: Any) -> str | None:
