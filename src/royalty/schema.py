@@ -29,6 +29,7 @@ file encodes only the columns it groups by. Both forms are the schema;
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
 from royalty.errors import DataFormatError
@@ -60,6 +61,11 @@ TEXT_COLUMNS: Final[tuple[str, ...]] = (
 )
 REQUIRED: Final[tuple[str, ...]] = ("played_at", "artist", "track", "source")
 """Columns that may never be missing."""
+
+EARLIEST_PLAY: Final = datetime(2002, 1, 1, tzinfo=UTC)
+"""No play can predate Last.fm (founded 2002): an earlier time is corrupt, whatever the source."""
+FUTURE_SLACK: Final = timedelta(days=1)
+"""How far past the moment of import a play's time may lie (clock skew) before it is corrupt."""
 
 KEY: Final[tuple[str, str, str]] = ("played_at", "artist", "track")
 """What identifies a play for the store's multiset merge."""

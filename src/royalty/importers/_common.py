@@ -43,12 +43,11 @@ RATED_SKIP: Final = "skipped on the player (S rows)"
 OUTSIDE: Final = "outside since/until"
 BAD_ROW: Final = "bad rows"
 
-EARLIEST: Final = datetime(2002, 1, 1, tzinfo=UTC)
-"""No play can predate Last.fm (founded 2002); earlier times are corrupt."""
+EARLIEST: Final = schema.EARLIEST_PLAY
 _EARLIEST_MS: Final = int(EARLIEST.timestamp() * 1000)
 MAX_DURATION_MS: Final = 7 * 24 * 3600 * 1000
 """No single play lasts a week; a longer duration is a corrupt value."""
-_FUTURE_SLACK: Final = timedelta(days=1)
+_FUTURE_SLACK: Final = schema.FUTURE_SLACK
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 _BLANK: Final = re.compile(rb"[\xef\xbb\xbf \t\r\n]*")
 

@@ -12,15 +12,16 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final
 
+from royalty import schema
 from royalty.importers._lastfm_wire import NO_TIME, PageRow
 
 if TYPE_CHECKING:
     import pandas as pd
 
 SOURCE: Final = "lastfm-api"
-EARLIEST_UTS: Final = int(datetime(2002, 1, 1, tzinfo=UTC).timestamp())
-"""No play can predate Last.fm (founded 2002); earlier times are corrupt."""
-FUTURE_SLACK: Final = 86_400
+EARLIEST_UTS: Final = int(schema.EARLIEST_PLAY.timestamp())
+"""The file importers' earliest play, in Unix seconds."""
+FUTURE_SLACK: Final = int(schema.FUTURE_SLACK.total_seconds())
 """Seconds after the start of the import that a play may still carry (clock skew)."""
 
 # The same words as the file importers' summary (royalty.importers._common), which

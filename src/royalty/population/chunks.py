@@ -15,7 +15,7 @@ from royalty import schema
 
 CHUNK_COLUMNS: Final[tuple[str, ...]] = ("user", *schema.COLUMNS)
 """The one-listener store's columns, with the listener's name first."""
-EARLIEST: Final = datetime(2002, 1, 1, tzinfo=UTC)
+EARLIEST: Final = schema.EARLIEST_PLAY
 """Plays before this are skipped, as in the one-listener importers (Last.fm began in 2002)."""
 
 
