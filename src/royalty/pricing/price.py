@@ -1,37 +1,67 @@
-"""Price a history under a :class:`Scenario`: the foundation columns and more.
+"""Price a listening history: streams against CDs per artist, year by year.
 
-:func:`price` starts from the foundation's :func:`~royalty.pricing.compare`
-(plays, CDs, break-even, crossover) at the scenario's level, then adds what
-the scenario asks for: the user-centric model, downloads, a projection, and
-a currency. With a default scenario it returns exactly what ``compare`` does.
+:func:`price` is the one entry point. Every paid stream is priced at the
+figures of its own year (its month for the user-centric model); a CD is
+bought when its album reaches ``min_album_plays`` paid streams and is priced
+at the figures of that year; every amount is then stated in US dollars of
+one year (:attr:`Scenario.dollars`, by default the year of the last play)
+by CPI-U. Each figure's low and high are carried through, and each artist
+gets a verdict. See :mod:`royalty.pricing.scenario` for the levels and sides
+and :mod:`royalty.pricing.book` for the figures.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Final
 
 import numpy as np
 import pandas as pd
 
-from royalty.errors import DataFormatError, UsageError
-from royalty.pricing import _columns
-from royalty.pricing.cd import albums_bought
-from royalty.pricing.compare import RESULT_COLUMNS, Prepared, prepare, priced, sort_result, utc
+from royalty.pricing.book import Book, Span
 from royalty.pricing.crossover import nth_play_ticks
+from royalty.pricing.money import breakeven, cds_bought, downloads_bought, verdicts
+from royalty.pricing.plays import Cells, Prepared, cells, prepare
 from royalty.pricing.projection import project, projected_crossover
-from royalty.pricing.scenario import STORE_CUT, Scenario
-from royalty.pricing.user_centric import breakeven_at, user_centric_split
+from royalty.pricing.scenario import Scenario
+from royalty.pricing.timeutil import last_year, projection_tick, utc
+
+RESULT_COLUMNS: Final[tuple[str, ...]] = (
+    "artist",
+    "plays",
+    "streams",
+    "streams_without_album",
+    "albums",
+    "streaming_payout",
+    "streaming_payout_low",
+    "streaming_payout_high",
+    "cd_payout",
+    "cd_payout_low",
+    "cd_payout_high",
+    "difference",
+    "verdict",
+    "breakeven_plays",
+    "crossover_date",
+)
+"""The columns every :func:`price` result has, in order."""
 
 MONEY_COLUMNS: Final = (
     "streaming_payout",
+    "streaming_payout_low",
+    "streaming_payout_high",
     "cd_payout",
+    "cd_payout_low",
+    "cd_payout_high",
     "difference",
     "pro_rata_payout",
     "user_centric_payout",
     "download_payout",
     "projected_streaming_payout",
 )
-"""Columns holding money (in the scenario's currency)."""
+"""Columns holding money (in the scenario's currency and dollars)."""
+
+NEEDED_COLUMNS: Final[tuple[str, ...]] = ("played_at", "artist", "album", "track", "duration_ms")
+"""The plays columns :func:`price` reads (load only these from the store)."""
 
 
 def result_columns(scenario: Scenario) -> tuple[str, ...]:
@@ -52,29 +82,72 @@ def result_columns(scenario: Scenario) -> tuple[str, ...]:
     return (*RESULT_COLUMNS, *extra)
 
 
+@dataclass(frozen=True)
+class FeeShare:
+    """How much of the listener's fees each model pays to the artists they played.
+
+    All amounts at the rights-holder level (before any deal), on the side
+    priced, in the result's dollars and currency.
+
+    Attributes:
+        months: months of subscription (first to last month with a paid stream).
+        fees: the fees of those months net of sales tax.
+        pro_rata: what pro-rata per-stream rates paid the listener's artists.
+        user_centric: what the user-centric split paid them.
+    """
+
+    months: int
+    fees: float
+    pro_rata: float
+    user_centric: float
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """A priced history: the per-artist table and what priced it.
+
+    Attributes:
+        table: one row per artist with a paid stream (see :func:`price`).
+        book: the figures used: ``book.dollars``, ``book.sources`` and the
+            years each figure borrowed (``book.borrowed_lines()``).
+        months: user-centric only: per month, ``month``, ``plays`` (paid
+            streams), ``payout`` (the pool split) and ``rate`` (per stream).
+        fee_share: user-centric only: the fees and what each model passed on.
+        artists_with_plays: artists in the table.
+    """
+
+    table: pd.DataFrame
+    book: Book
+    months: pd.DataFrame | None
+    fee_share: FeeShare | None
+
+
 def price(plays: pd.DataFrame, scenario: Scenario | None = None) -> pd.DataFrame:
-    """Price each artist's plays under ``scenario`` (its level and currency).
-
-    The foundation columns keep their meaning, at the scenario's level: with
-    ``model="user-centric"``, ``streaming_payout`` is the user-centric payout,
-    and ``breakeven_plays`` and ``crossover_date`` use the artist's average
-    user-centric rate per stream. Columns the scenario adds:
-
-    - ``pro_rata_payout``, ``user_centric_payout`` (user-centric model): see
-      :mod:`royalty.pricing.user_centric`;
-    - ``download_payout`` (downloads): tracks played at least
-      ``min_track_plays`` times × ``track_price`` × the label's 70 % × share;
-      plays with no track title count together as one track;
-    - ``projected_plays`` (float), ``projected_streaming_payout`` and
-      ``projected_crossover_date`` (projection): see
-      :mod:`royalty.pricing.projection`.
-
-    Money is multiplied by ``scenario.fx`` when a currency rate is given.
+    """Price each artist's plays as streams and as CDs under ``scenario``.
 
     Args:
-        plays: plays in the schema of :mod:`royalty.schema` (``track`` is
-            needed only for downloads).
-        scenario: what to price; default the foundation's parameters.
+        plays: plays in the schema of :mod:`royalty.schema`. Only
+            ``played_at`` and ``artist`` are required; ``album`` (no album: no
+            CD), ``track`` (downloads and publishing), ``duration_ms`` (absent:
+            every play is long enough) are read when present.
+        scenario: what to price; default the foundation (the essay's figures).
+
+    Returns:
+        One row per artist with a paid stream, most paid streams first, then by
+        name; the columns of :func:`result_columns`:
+
+        - ``plays`` every play of the artist, ``streams`` the paid ones,
+          ``streams_without_album`` paid streams with no album name (they buy
+          no CD), ``albums`` CDs bought;
+        - ``streaming_payout`` (``_low``, ``_high``), ``cd_payout`` (``_low``,
+          ``_high``): amounts at the scenario's level and side, in US dollars
+          of the book's year (times ``fx``); ``difference`` streams less CDs;
+        - ``verdict``: ``streams`` (ahead at every combination of low and high
+          figures), ``cds`` (CDs ahead at every one), ``depends`` or ``no-cd``;
+        - ``breakeven_plays``: paid streams at which the running streaming
+          income reaches the CD income (beyond the history at the latest
+          month's value), 0 without CDs; ``crossover_date`` the time of that
+          stream, NaT when it lies beyond the history.
 
     Raises:
         DataFormatError: a needed column is missing.
@@ -82,143 +155,185 @@ def price(plays: pd.DataFrame, scenario: Scenario | None = None) -> pd.DataFrame
 
     Example:
         >>> from royalty import load_sample
-        >>> from royalty.pricing import make_scenario
-        >>> s = make_scenario(service="spotify", deal="major", model="user-centric")
-        >>> table = price(load_sample(), s)
-        >>> bool((table["user_centric_payout"] > table["pro_rata_payout"]).iloc[0])
-        True
+        >>> table = price(load_sample())
+        >>> round(float(table.set_index("artist").loc["Radiohead", "streaming_payout"]), 2)
+        9.33
     """
+    return price_details(plays, scenario).table
+
+
+def price_details(plays: pd.DataFrame, scenario: Scenario | None = None) -> Pricing:
+    """:func:`price` with the figures it used (sources, borrowed years, months, fees)."""
     scenario = scenario or Scenario()
-    base = prepare(plays, scenario.params.min_seconds)
-    out, played = priced(base, scenario.params, crossover=scenario.model == "pro-rata")
-    n_artists = len(base.names)
-    plays_per = np.bincount(base.artist, minlength=n_artists).astype(np.int64)
+    tracks = scenario.downloads or scenario.side != "master"
+    base = prepare(plays, scenario.min_seconds, tracks=tracks)
+    dollars = scenario.dollars or last_year(base)
+    book = Book(scenario, dollars)
+    book.dollars_note()
+    years = base.years.tolist()
+    grid = cells(base.artist, base.month, max(len(base.months), 1))
+
+    value = _month_values(book, base, years)  # what one stream earns, per month
+    pro_rata = None
+    months = fee_share = None
     if scenario.model == "user-centric":
-        _add_user_centric(out, base, played, plays_per, scenario)
+        pro_rata = _payout(grid, value, base.n_artists).value
+        value, months, fee_share = _user_centric(book, base, years, value)
+    streaming = _payout(grid, value, base.n_artists)
+    cds = cds_bought(book, base)
+    cd = cds.money
+    nth = breakeven(grid, value, cd.value, base.n_artists)
+    streams = np.bincount(base.artist, minlength=base.n_artists).astype(np.int64)
+    when = nth_play_ticks(base.artist, base.ticks, nth, streams)
+    played = np.flatnonzero(streams > 0)
+    no_album = np.bincount(base.artist[base.album < 0], minlength=base.n_artists)
+    f = scenario.factor
+    out = pd.DataFrame(
+        {
+            "artist": pd.Series(np.asarray(base.names.take(played), dtype=object), dtype=str),
+            "plays": base.plays[played],
+            "streams": streams[played],
+            "streams_without_album": no_album[played].astype(np.int64),
+            "albums": cds.count[played],
+            "streaming_payout": streaming.value[played] * f,
+            "streaming_payout_low": streaming.low[played] * f,
+            "streaming_payout_high": streaming.high[played] * f,
+            "cd_payout": cd.value[played] * f,
+            "cd_payout_low": cd.low[played] * f,
+            "cd_payout_high": cd.high[played] * f,
+            "difference": (streaming.value[played] - cd.value[played]) * f,
+            "verdict": verdicts(streaming, cd, cds.count)[played],
+            "breakeven_plays": nth[played],
+            "crossover_date": utc(when[played], base.unit),
+        }
+    )
+    if pro_rata is not None:
+        out["pro_rata_payout"] = pro_rata[played] * f
+        out["user_centric_payout"] = out["streaming_payout"]
     if scenario.downloads:
-        out["download_payout"] = _download_payouts(plays, base, scenario)[played]
+        out["download_payout"] = downloads_bought(book, base)[played] * f
     if scenario.project_to is not None:
-        _add_projection(out, base, played, scenario)
-    if scenario.fx is not None:
-        for column in MONEY_COLUMNS:
-            if column in out.columns:
-                out[column] = out[column] * scenario.fx
-    return sort_result(out.loc[:, list(result_columns(scenario))])
+        _project(out, base, played, scenario, value, cd.value)
+    out = out.sort_values(["streams", "artist"], ascending=[False, True], kind="stable")
+    table = out.reset_index(drop=True).loc[:, list(result_columns(scenario))]
+    return Pricing(table, book, months, fee_share)
 
 
-def _add_user_centric(
+def _month_values(book: Book, base: Prepared, years: list[int]) -> Span:
+    """What one paid stream earns in each month under pro-rata rates."""
+    if not years:
+        empty = np.zeros(0)
+        return Span(empty, empty, empty)
+    distinct = sorted(set(years))
+    per_year = book.stream_value(distinct)
+    where = np.searchsorted(np.array(distinct), np.array(years))
+    return Span(per_year.value[where], per_year.low[where], per_year.high[where])
+
+
+def _payout(grid: Cells, value: Span, n_artists: int) -> Span:
+    """Per artist code: the sum over their (month, count) cells of count × value."""
+
+    def total(per_month: np.ndarray) -> np.ndarray:
+        if len(grid.count) == 0:
+            return np.zeros(n_artists)
+        weights = grid.count * per_month[grid.inner]
+        return np.bincount(grid.outer, weights=weights, minlength=n_artists)
+
+    return Span(total(value.value), total(value.low), total(value.high))
+
+
+def _user_centric(
+    book: Book, base: Prepared, years: list[int], pro_rata_value: Span
+) -> tuple[Span, pd.DataFrame, FeeShare]:
+    """Per month: the pool split over that month's paid streams, and the fee report."""
+    s = book.scenario
+    fee = book.fee(base.months)
+    ratio = book.pool_ratio(years)
+    holder = book.pool_ratio(years, share=False)
+    per_month = np.bincount(base.month, minlength=len(base.months)).astype(np.int64)
+    used = per_month > 0
+    pool = Span(fee * ratio.value, fee * ratio.low, fee * ratio.high)
+    divide = np.where(used, per_month, 1)
+    value = Span(pool.value / divide, pool.low / divide, pool.high / divide)
+    months = pd.DataFrame(
+        {
+            "month": pd.Series(base.months[used].astype("datetime64[s]")).dt.tz_localize("UTC"),
+            "plays": per_month[used],
+            "payout": pool.value[used] * s.factor,
+            "rate": value.value[used] * s.factor,
+        }
+    )
+    share = book.share(len(years)).value if not s.foundation else np.ones(len(years))
+    master_part = s.side != "publishing"
+    # Pro-rata money at the rights-holder level: undo the deal's share of master money.
+    holder_value = pro_rata_value.value.copy()
+    if master_part and s.side == "master":
+        holder_value = holder_value / share
+    elif s.side == "both":
+        rate = book.master_rate(years).value
+        holder_value = rate + rate * book.publishing_ratio(years).value
+    fees = FeeShare(
+        months=len(base.months),
+        fees=float(fee.sum()) * s.factor,
+        pro_rata=float((per_month * holder_value).sum()) * s.factor,
+        user_centric=float((fee * holder.value)[used].sum()) * s.factor,
+    )
+    return value, months, fees
+
+
+def _project(
     out: pd.DataFrame,
     base: Prepared,
     played: np.ndarray,
-    plays_per: np.ndarray,
     scenario: Scenario,
+    value: Span,
+    cd: np.ndarray,
 ) -> None:
-    assert scenario.share is not None  # Scenario checks this for the user-centric model
-    split = user_centric_split(
-        base.artist, base.ticks, base.unit, len(base.names), scenario.pool * scenario.share
-    )
-    uc = split.payout[played]
-    cd = out["cd_payout"].to_numpy(dtype=np.float64)
-    nth = np.zeros(len(base.names), dtype=np.int64)
-    nth[played] = breakeven_at(cd, uc / plays_per[played])
-    crossover = nth_play_ticks(base.artist, base.ticks, nth, plays_per)
-    out["pro_rata_payout"] = out["streaming_payout"]
-    out["user_centric_payout"] = uc
-    out["streaming_payout"] = uc
-    out["difference"] = uc - cd
-    out["breakeven_plays"] = nth[played]
-    out["crossover_date"] = utc(crossover[played], base.unit)
-
-
-def _download_payouts(plays: pd.DataFrame, base: Prepared, scenario: Scenario) -> np.ndarray:
-    """Per artist code: tracks bought × price × the label's 70 % × share."""
-    assert scenario.share is not None  # Scenario checks this when downloads are on
-    if "track" not in plays.columns:
-        raise DataFormatError(
-            "pricing downloads needs the plays' track column; load it with the others"
-        )
-    tracks = _columns.codes(plays["track"])
-    track_codes = tracks.codes if base.keep is None else tracks.codes[base.keep]
-    bought = albums_bought(
-        base.artist, track_codes, len(base.names), len(tracks.names), scenario.min_track_plays
-    )
-    return bought * (scenario.track_price * (1.0 - STORE_CUT) * scenario.share)
-
-
-def _add_projection(
-    out: pd.DataFrame, base: Prepared, played: np.ndarray, scenario: Scenario
-) -> None:
+    """Projected plays, streaming income and crossover at each artist's recent pace."""
     assert scenario.project_to is not None
-    horizon = pd.Timestamp(scenario.project_to).tz_convert("UTC")
-    stamp = np.array([horizon.tz_convert(None).to_datetime64()])
-    tick = int(stamp.astype(f"datetime64[{base.unit}]").view(np.int64)[0])
-    forward = project(base.artist, base.ticks, base.unit, len(base.names), tick)
-    if len(base.ticks) and tick <= forward.as_of:
-        last = utc(np.array([forward.as_of], dtype=np.int64), base.unit).iloc[0]
-        raise UsageError(
-            f"the projection date {horizon.isoformat()} must be after the last play "
-            f"({last.isoformat()})"
-        )
-    plays = out["plays"].to_numpy()
-    per_stream = out["streaming_payout"].to_numpy(dtype=np.float64) / plays
-    projected = forward.plays[played]
+    tick = projection_tick(scenario.project_to, base)
+    forward = project(base.artist, base.ticks, base.unit, base.n_artists, tick)
+    latest = float(value.value[-1]) if len(value.value) else 0.0
+    streams = out["streams"].to_numpy()
+    extra = forward.plays[played] - streams
+    so_far = out["streaming_payout"].to_numpy(dtype=np.float64) / scenario.factor
     crossover = out["crossover_date"].dt.tz_convert(None).to_numpy()
     ticks = crossover.astype(f"datetime64[{base.unit}]").view(np.int64)
+    needed = np.where(latest > 0, np.maximum(cd[played] - so_far, 0.0) / max(latest, 1e-300), 0.0)
     when = projected_crossover(
-        plays,
-        out["breakeven_plays"].to_numpy(),
+        np.zeros(len(played), dtype=np.int64),
+        np.where(cd[played] > 0, np.ceil(needed), 0).astype(np.int64),
         ticks,
         forward.pace[played],
         forward.as_of,
         base.unit,
     )
-    out["projected_plays"] = projected
-    out["projected_streaming_payout"] = projected * per_stream
+    out["projected_plays"] = forward.plays[played]
+    out["projected_streaming_payout"] = (so_far + extra * latest) * scenario.factor
     out["projected_crossover_date"] = utc(when, base.unit)
 
 
 def monthly_rates(plays: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
-    """The user-centric month by month: the money split and the implied rate per stream.
+    """The user-centric split month by month: ``month``, ``plays``, ``payout``, ``rate``.
 
-    Args:
-        plays: plays in the schema of :mod:`royalty.schema`.
-        scenario: a scenario with an artist share (a deal, a share or a
-            service); its fee, payout ratio and VAT set the monthly pool.
-
-    Returns:
-        One row per UTC calendar month with at least one qualifying play:
-        ``month`` (datetime, UTC, the first instant of the month), ``plays``
-        (qualifying plays), ``payout`` (``F / (1 + V) × R × share``, in the
-        scenario's currency) and ``rate`` (payout per play).
+    ``payout`` is the month's pool at the scenario's level and side (the fee
+    of that month net of sales tax × the share paid out × the artist's share),
+    ``rate`` the pool over the month's paid streams; in the scenario's dollars
+    and currency.
 
     Raises:
-        UsageError: the scenario has no artist share (a bare artist-level rate).
+        UsageError: the scenario has no rights-holder money to split (the
+            foundation's bare artist-level rate).
 
     Example:
         >>> from royalty import load_sample
         >>> from royalty.pricing import make_scenario
-        >>> months = monthly_rates(load_sample(), make_scenario(deal="none"))
-        >>> round(float(months["payout"].iloc[0]), 4)  # 11.99 × 0.67
-        8.0333
+        >>> months = monthly_rates(load_sample(), make_scenario(deal="none", dollars=2013))
+        >>> round(float(months["payout"].iloc[-1]), 4)  # 9.99 × 0.586
+        5.8541
     """
-    if scenario.share is None:
-        raise UsageError(
-            "the user-centric split starts from rights-holder money: choose a deal, "
-            "a share or a service"
-        )
-    base = prepare(plays, scenario.params.min_seconds)
-    split = user_centric_split(
-        base.artist, base.ticks, base.unit, len(base.names), scenario.pool * scenario.share
-    )
-    per_month = split.plays
-    used = per_month > 0
-    payout = scenario.pool * scenario.share * scenario.factor
-    starts = split.starts[used].astype("datetime64[s]")
-    return pd.DataFrame(
-        {
-            "month": pd.Series(starts).dt.tz_localize("UTC"),
-            "plays": per_month[used],
-            "payout": np.full(int(used.sum()), payout),
-            "rate": payout / per_month[used],
-        }
-    )
+    if scenario.model != "user-centric":
+        scenario = replace(scenario, model="user-centric")
+    months = price_details(plays, scenario).months
+    assert months is not None
+    return months

@@ -1,9 +1,10 @@
 """How the verdict moves with the per-stream rate.
 
-For each rate in a range, :func:`sensitivity` counts the artists whose
-streaming income beats their CD income, and the share of plays those
-artists account for. The CD side does not depend on the rate, so the albums
-are counted once and each rate costs one pass over the artists.
+For each flat rate in a range, :func:`sensitivity` counts the artists whose
+streaming income at that rate beats their CD income, and the share of paid
+streams those artists account for. The CD side is priced once, year by
+year, as :func:`~royalty.pricing.price` prices it; each rate then costs one
+pass over the artists.
 """
 
 from __future__ import annotations
@@ -15,36 +16,34 @@ import numpy as np
 import pandas as pd
 
 from royalty.errors import UsageError
-from royalty.pricing.cd import albums_bought
-from royalty.pricing.compare import prepare
+from royalty.pricing.compare import foundation
 from royalty.pricing.params import DEFAULT_PARAMS, CompareParams
+from royalty.pricing.price import price
+from royalty.pricing.scenario import Scenario
 from royalty.pricing.streaming import streams_win
 
 
 def sensitivity(
-    plays: pd.DataFrame, params: CompareParams = DEFAULT_PARAMS, rates: Iterable[float] = ()
+    plays: pd.DataFrame,
+    params: CompareParams | Scenario = DEFAULT_PARAMS,
+    rates: Iterable[float] = (),
 ) -> pd.DataFrame:
     """For each rate, which artists earn more from streams than from CDs.
 
-    The rates are at the level of ``params.cd_margin`` (artist level with the
-    defaults); ``params.rate`` itself is not used. Only artists with a CD
-    bought (an album reaching ``params.min_album_plays`` plays) count: an
-    artist with no CD has nothing to compare with, and would count as a win
-    at any rate. Ties are not wins (see
-    :func:`royalty.pricing.streaming.streams_win`).
-
-    Args:
-        plays: plays in the schema of :mod:`royalty.schema`.
-        params: the CD margin and the thresholds.
-        rates: the per-stream rates to try, each above 0.
+    The rates are flat amounts per paid stream at the level, side and
+    currency of the CD side (``params``: the foundation's CD margin, or a
+    scenario's CD figures); the rate of ``params`` itself is not used. Only
+    artists with a CD bought count: an artist with no CD has nothing to
+    compare with, and would count as a win at any rate. Ties are not wins
+    (see :func:`royalty.pricing.streaming.streams_win`).
 
     Returns:
         One row per rate, in the order given: ``rate``, ``artists`` (artists
         with a CD whose streams beat their CDs), ``artists_share`` (of the
-        artists with a CD), ``plays`` (the qualifying plays of those artists),
-        ``plays_share`` (of the qualifying plays of all artists with a CD) and
-        ``artists_with_cd`` (how many artists have a CD: the same on every
-        row). Shares are 0 when no artist has a CD.
+        artists with a CD), ``plays`` (the paid streams of those artists),
+        ``plays_share`` (of the paid streams of all artists with a CD) and
+        ``artists_with_cd`` (the same on every row). Shares are 0 when no
+        artist has a CD.
 
     Raises:
         UsageError: a rate is not a positive finite number.
@@ -59,12 +58,11 @@ def sensitivity(
     for rate in wanted:
         if not (math.isfinite(rate) and rate > 0):
             raise UsageError(f"every rate must be a positive number, got {rate}")
-    base = prepare(plays, params.min_seconds)
-    n = len(base.names)
-    plays_per = np.bincount(base.artist, minlength=n).astype(np.int64)
-    cd = albums_bought(base.artist, base.album, n, base.n_albums, params.min_album_plays)
-    with_cd = (plays_per > 0) & (cd > 0)
-    counts, cd_pay = plays_per[with_cd], cd[with_cd] * params.cd_margin
+    scenario = foundation(params) if isinstance(params, CompareParams) else params
+    table = price(plays, scenario)
+    with_cd = table["albums"].to_numpy() > 0
+    counts = table["streams"].to_numpy()[with_cd]
+    cd_pay = table["cd_payout"].to_numpy(dtype=np.float64)[with_cd]
     total = int(counts.sum())
     rows = []
     for rate in wanted:
