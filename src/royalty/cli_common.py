@@ -167,8 +167,8 @@ RateOpt = Annotated[
     float | None,
     typer.Option(
         metavar="USD",
-        help="US dollars that reach the artist per stream (the essay's third of a cent). "
-        "With --deal none: the rights holders' rate.",
+        help="US dollars that reach the artist per stream, used in every year as given "
+        "(default: the essay's third of a cent, a 2013 figure).",
         show_default="1/300, about 0.00333",
     ),
 ]
@@ -176,26 +176,27 @@ ServiceOpt = Annotated[
     str | None,
     typer.Option(
         metavar="NAME",
-        help="Price at this service's rights-holder rate (see `royalty rates`), "
-        "e.g. spotify, apple-music, tidal.",
+        help="Price at this service's rights-holder rates, year by year (see `royalty "
+        "rates`), e.g. spotify, apple-music, tidal.",
         show_default=False,
     ),
 ]
 _DEAL = typer.Option(
-    help="The artist's deal: major (18%), indie (50%), diy (100%), or none for "
-    "the rights-holder level. Sets the CD side to match.",
+    help="The artist's deal on master money: major (18%), indie (50% of net), diy (100%), "
+    "or none for the rights-holder level. Sets the CD side to match.",
     show_default="none with --service",
 )
 DealOpt = Annotated[DealChoice | None, _DEAL]
 ArtistShareOpt = Annotated[
     float | None,
-    typer.Option(help="The artist's share of rights-holder money (0-1).", show_default=False),
+    typer.Option(help="The artist's share of master money (0-1).", show_default=False),
 ]
 CdMarginOpt = Annotated[
     float | None,
     typer.Option(
-        help="US dollars per CD album sold, at the same level as the streams.",
-        show_default="1.50, or the deal's figure",
+        help="US dollars per CD album, at the same level as the streams, used in every "
+        "year as given.",
+        show_default="the essay's 1.50, or the deal's yearly figure",
     ),
 ]
 MinAlbumPlaysOpt = Annotated[
@@ -206,15 +207,64 @@ MinSecondsOpt = Annotated[
 ]
 FeeOpt = Annotated[
     float | None,
-    typer.Option(help="User-centric: monthly fee in USD.", show_default="11.99 (Spotify US, 2024)"),
+    typer.Option(
+        help="User-centric: monthly fee in USD, used in every month as given.",
+        show_default="the market's price of each month",
+    ),
 ]
 PayoutRatioOpt = Annotated[
     float | None,
-    typer.Option(help="User-centric: share of the fee paid out.", show_default="0.67"),
+    typer.Option(
+        help="User-centric: share of the fee paid to the side priced.",
+        show_default="recording 0.586; publishing by year",
+    ),
 ]
 VatOpt = Annotated[
     float | None,
-    typer.Option(help="User-centric: VAT/GST in the fee (0.15 for 15%).", show_default="0"),
+    typer.Option(
+        help="User-centric: VAT/GST in the fee, as a fraction (0.15 for 15%).",
+        show_default="the market's",
+    ),
+]
+
+
+class SideChoice(StrEnum):
+    """Sides of ``--side``."""
+
+    master = "master"
+    publishing = "publishing"
+    both = "both"
+
+
+class MarketChoice(StrEnum):
+    """Markets of ``--market``."""
+
+    us = "us"
+    nz = "nz"
+
+
+SideOpt = Annotated[
+    SideChoice,
+    typer.Option(
+        help="master (recording money), publishing (songwriter money) or both (an artist "
+        "who writes their own songs)."
+    ),
+]
+MarketOpt = Annotated[
+    MarketChoice | None,
+    typer.Option(
+        help="User-centric: whose subscription prices set the fee: us (USD) or nz (NZD, "
+        "needs --currency NZD --fx).",
+        show_default="us",
+    ),
+]
+DollarsOpt = Annotated[
+    int | None,
+    typer.Option(
+        metavar="YEAR",
+        help="State every amount in US dollars of this year (by CPI-U).",
+        show_default="the year of the last play",
+    ),
 ]
 CurrencyOpt = Annotated[
     str | None,

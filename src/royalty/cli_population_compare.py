@@ -176,7 +176,7 @@ def _compare(
     from royalty.history import parse_date
     from royalty.population.compare import compare_population
     from royalty.population.params import PopulationParams
-    from royalty.pricing.scenario import DEFAULT_FEE, DEFAULT_PAYOUT_RATIO, DEFAULT_VAT
+    from royalty.pricing.defaults import DEFAULT_FEE, DEFAULT_PAYOUT_RATIO, DEFAULT_VAT
 
     params = PopulationParams(
         fee=DEFAULT_FEE if fee is None else fee,

@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from royalty.pricing.book import Book, Span
 from royalty.pricing.deals import DEALS
-from royalty.pricing.plays import _DENSE_LIMIT, Cells, Ints, Prepared, cells, group_cumsum
+from royalty.pricing.plays import Cells, Ints, Prepared, cells, group_cumsum, pair_ids
 from royalty.pricing.streaming import REL_TOL, streams_win
 
 Floats = npt.NDArray[np.float64]
@@ -42,28 +42,15 @@ class Bought:
 
 def _bought(base: Prepared, inner: npt.NDArray[np.integer], n_inner: int, k: int) -> Bought:
     """The (artist, inner) pairs with at least ``k`` paid streams, and the year each got there."""
-    empty = np.zeros(0, dtype=np.int64)
-    named = inner >= 0
-    artist = base.artist if named.all() else base.artist[named]
-    codes = inner if named.all() else inner[named]
-    if len(codes) == 0:
+    pairs = pair_ids(base.artist, inner, n_inner)
+    counts = np.bincount(pairs.ids, minlength=pairs.n + 1)[: pairs.n]
+    chosen = np.flatnonzero(counts >= k)
+    if len(chosen) == 0:
+        empty = np.zeros(0, dtype=np.int64)
         return Bought(empty, empty, np.full(len(inner), -1, dtype=np.int64))
-    pairs: Cells = cells(artist, codes, n_inner)
-    chosen = pairs.count >= k
-    if not chosen.any():
-        return Bought(empty, empty, np.full(len(inner), -1, dtype=np.int64))
-    width = max(n_inner, 1)
-    keys = pairs.outer[chosen] * width + pairs.inner[chosen]  # sorted
-    key = base.artist.astype(np.int64) * width + inner
-    grid = base.n_artists * width
-    if grid <= max(_DENSE_LIMIT, 2 * len(key)):
-        lookup = np.full(grid + 1, -1, dtype=np.int64)
-        lookup[keys] = np.arange(len(keys))
-        key[~named] = grid  # the "no name" slot buys nothing
-        member = lookup[key]
-    else:
-        pos = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
-        member = np.where(named & (keys[pos] == key), pos, -1)
+    lookup = np.full(pairs.n + 1, -1, dtype=np.int64)
+    lookup[chosen] = np.arange(len(chosen))
+    member = lookup[pairs.ids]
     years = base.years
     distinct = np.unique(years)
     year_of_month = np.searchsorted(distinct, years)
@@ -71,10 +58,10 @@ def _bought(base: Prepared, inner: npt.NDArray[np.integer], n_inner: int, k: int
     ids = member[inside]
     per_year = np.bincount(
         ids * len(distinct) + year_of_month[base.month[inside]],
-        minlength=len(keys) * len(distinct),
-    ).reshape(len(keys), len(distinct))
+        minlength=len(chosen) * len(distinct),
+    ).reshape(len(chosen), len(distinct))
     reached = np.argmax(np.cumsum(per_year, axis=1) >= k, axis=1)
-    return Bought(pairs.outer[chosen], distinct[reached], member)
+    return Bought(pairs.artist[chosen], distinct[reached], member)
 
 
 @dataclass(frozen=True)

@@ -169,3 +169,52 @@ def group_cumsum(values: npt.NDArray[Any], group: Ints) -> npt.NDArray[Any]:
     if len(values) == 0:
         return values.copy()
     return pd.Series(values).groupby(group, sort=False).cumsum().to_numpy()
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Compact ids of the (artist, name) pairs that occur, such as albums or tracks.
+
+    Attributes:
+        ids: per row, the pair's id, or ``n`` for a row without a name.
+        n: number of pairs.
+        artist: per pair id, its artist code.
+    """
+
+    ids: Ints
+    n: int
+    artist: Ints
+
+
+def pair_ids(artist: npt.NDArray[np.integer], inner: npt.NDArray[np.integer], n_inner: int) -> Pairs:
+    """Number the (artist, inner) pairs; rows with ``inner`` -1 get the id ``n``.
+
+    Most album and track names belong to one artist, so a pair is first taken
+    to be its name's code (no sorting); only rows whose name also appears
+    under another artist are numbered by sorting their pairs.
+
+    Example:
+        >>> p = pair_ids(np.array([0, 1, 0, 1]), np.array([0, 0, -1, 1]), 2)
+        >>> p.ids.tolist(), p.n, p.artist.tolist()
+        ([0, 2, 3, 1], 3, [0, 1, 1])
+    """
+    artist = artist.astype(np.int64, copy=False)
+    named = inner >= 0
+    code = np.where(named, inner, n_inner).astype(np.int64)
+    owner = np.full(n_inner + 1, -1, dtype=np.int64)
+    # Reversed, so the first row of each name writes last: its artist owns the name.
+    owner[code[::-1]] = artist[::-1]
+    owner[n_inner] = -1
+    other = named & (owner[code] != artist)
+    ids = code
+    extra_artist = np.zeros(0, dtype=np.int64)
+    n = n_inner
+    if other.any():
+        width = max(n_inner, 1)
+        keys, inverse = np.unique(artist[other] * width + inner[other], return_inverse=True)
+        ids = ids.copy()
+        ids[other] = n_inner + inverse
+        extra_artist = keys // width
+        n = n_inner + len(keys)
+    ids = np.where(named, ids, n) if not named.all() else ids
+    return Pairs(ids, n, np.concatenate([owner[:n_inner], extra_artist]))
