@@ -202,7 +202,7 @@ def price_details(plays: pd.DataFrame, scenario: Scenario | None = None) -> Pric
             "cd_payout_low": cd.low[played] * f,
             "cd_payout_high": cd.high[played] * f,
             "difference": (streaming.value[played] - cd.value[played]) * f,
-            "verdict": verdicts(streaming, cd, cds.count)[played],
+            "verdict": pd.Series(verdicts(streaming, cd, cds.count)[played], dtype=str),
             "breakeven_plays": nth[played],
             "crossover_date": utc(when[played], base.unit),
         }
