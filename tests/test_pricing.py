@@ -1,7 +1,10 @@
-"""Hand-computed cases for the pricing core (royalty.pricing).
+"""Hand-computed cases for the pricing core (royalty.pricing) at flat figures.
 
-Every expected number below is worked out on paper from the rows of a tiny
-frame; none is copied from the code's output.
+``compare(plays, CompareParams)`` prices at one flat rate and CD margin, used
+in every year as given, so these cases test the counting rules: paid streams
+(the 30-second rule), CDs bought, break-even and crossover, the shape of the
+result. Every expected number below is worked out on paper from the rows of a
+tiny frame; none is copied from the code's output.
 """
 
 from __future__ import annotations
@@ -16,9 +19,9 @@ from royalty.errors import DataFormatError
 from royalty.pricing import (
     RESULT_COLUMNS,
     CompareParams,
-    breakeven_plays,
     compare,
 )
+from royalty.pricing.streaming import breakeven_plays
 
 T0 = pd.Timestamp("2010-01-01T00:00:00Z")
 
@@ -58,17 +61,19 @@ def row(result: pd.DataFrame, artist: str) -> pd.Series:
 
 def test_a_play_qualifies_from_thirty_seconds_or_when_its_duration_is_unknown() -> None:
     plays = frame([(0, "A", "x", 29_999), (1, "A", "x", 30_000), (2, "A", "x", None)])
-    assert row(compare(plays), "A")["plays"] == 2
+    a = row(compare(plays), "A")
+    assert (a["plays"], a["streams"]) == (3, 2)  # every play, and the paid ones
+    assert a["streaming_payout"] == 2 / 300
 
 
 def test_min_seconds_zero_counts_every_play() -> None:
     plays = frame([(0, "A", "x", 0), (1, "A", "x", 29_999), (2, "A", "x", None)])
-    assert row(compare(plays, CompareParams(min_seconds=0)), "A")["plays"] == 3
+    assert row(compare(plays, CompareParams(min_seconds=0)), "A")["streams"] == 3
 
 
 def test_min_seconds_is_in_seconds_and_may_be_fractional() -> None:
     plays = frame([(0, "A", "x", 10_499), (1, "A", "x", 10_500), (2, "A", "x", 11_000)])
-    assert row(compare(plays, CompareParams(min_seconds=10.5)), "A")["plays"] == 2
+    assert row(compare(plays, CompareParams(min_seconds=10.5)), "A")["streams"] == 2
 
 
 def test_an_artist_with_only_short_plays_gets_no_row() -> None:
@@ -80,33 +85,30 @@ def test_short_plays_do_not_count_towards_an_album() -> None:
     # 9 qualifying plays and one 5-second play of the same album: 9 < K = 10.
     rows: list[Row] = [(m, "A", "x", None) for m in range(9)] + [(9, "A", "x", 5_000)]
     result = compare(frame(rows))
-    assert row(result, "A")["plays"] == 9
+    assert (row(result, "A")["plays"], row(result, "A")["streams"]) == (10, 9)
     assert row(result, "A")["albums"] == 0
 
 
 def test_without_a_duration_column_every_play_qualifies() -> None:
     plays = frame([(0, "A", "x", 1), (1, "A", "x", 2)]).drop(columns="duration_ms")
-    assert row(compare(plays), "A")["plays"] == 2
+    assert row(compare(plays), "A")["streams"] == 2
 
 
 def test_float_durations_with_nan_follow_the_same_rule() -> None:
     plays = frame([(0, "A", "x", None), (1, "A", "x", None), (2, "A", "x", None)])
     plays["duration_ms"] = [29_999.0, 30_000.0, float("nan")]
-    assert row(compare(plays), "A")["plays"] == 2
+    assert row(compare(plays), "A")["streams"] == 2
 
 
 # --- the CD purchase model ----------------------------------------------------
 
 
-def test_plays_without_an_album_count_together_as_one_album() -> None:
+def test_plays_without_an_album_buy_no_cd() -> None:
+    # Five streams with no album name: no telling which album, so no CD (not one, not five).
     rows: list[Row] = [(m, "A", None, None) for m in range(5)]
-    result = compare(frame(rows), CompareParams(min_album_plays=2))
-    assert row(result, "A")["albums"] == 1  # five no-album plays: one CD, not five
-
-
-def test_no_album_plays_below_k_buy_nothing() -> None:
-    rows: list[Row] = [(m, "A", None, None) for m in range(9)]
-    assert row(compare(frame(rows)), "A")["albums"] == 0
+    a = row(compare(frame(rows), CompareParams(min_album_plays=2)), "A")
+    assert (a["albums"], a["streams_without_album"], a["cd_payout"]) == (0, 5, 0.0)
+    assert a["verdict"] == "no-cd"
 
 
 def test_an_album_is_bought_at_exactly_k_plays() -> None:
@@ -114,9 +116,9 @@ def test_an_album_is_bought_at_exactly_k_plays() -> None:
     rows += [(10 + m, "A", "y", None) for m in range(2)]
     rows += [(20 + m, "A", None, None) for m in range(3)]
     result = compare(frame(rows), CompareParams(min_album_plays=3))
-    # x: 3 plays (bought), y: 2 (not), no album: 3 (bought) -> 2 CDs
-    assert row(result, "A")["albums"] == 2
-    assert row(compare(frame(rows), CompareParams(min_album_plays=2)), "A")["albums"] == 3
+    # x: 3 plays (bought), y: 2 (not), no album: 3 (never a CD) -> 1 CD
+    assert row(result, "A")["albums"] == 1
+    assert row(compare(frame(rows), CompareParams(min_album_plays=2)), "A")["albums"] == 2
     assert row(compare(frame(rows), CompareParams(min_album_plays=4)), "A")["albums"] == 0
 
 
@@ -134,13 +136,14 @@ def test_payouts_and_difference() -> None:
     rows += [(20, "B", "y", None)]
     params = CompareParams(rate=0.25, cd_margin=1.5, min_album_plays=2)
     a, b = row(compare(frame(rows), params), "A"), row(compare(frame(rows), params), "B")
-    # A: 6 plays x 0.25 = 1.50; albums x (4 plays) and no-album (2) -> 2 x 1.5 = 3.00
-    assert (a["plays"], a["albums"]) == (6, 2)
+    # A: 6 streams x 0.25 = 1.50; album x (4 streams) -> 1 x 1.5; the 2 without album buy none
+    assert (a["streams"], a["streams_without_album"], a["albums"]) == (6, 2, 1)
     assert a["streaming_payout"] == 1.5
-    assert a["cd_payout"] == 3.0
-    assert a["difference"] == -1.5
-    # B: 1 play x 0.25, no album reaches 2 plays
-    assert (b["plays"], b["albums"], b["cd_payout"], b["difference"]) == (1, 0, 0.0, 0.25)
+    assert a["cd_payout"] == 1.5
+    assert a["difference"] == 0.0
+    assert a["verdict"] == "depends"  # a tie at flat figures: neither is ahead
+    # B: 1 stream x 0.25, no album reaches 2 streams
+    assert (b["streams"], b["albums"], b["cd_payout"], b["difference"]) == (1, 0, 0.0, 0.25)
 
 
 def test_no_rounding_in_the_model() -> None:
@@ -224,7 +227,7 @@ def test_crossover_is_the_nth_qualifying_play_in_time_order() -> None:
     params = CompareParams(rate=0.5, cd_margin=1.0, min_album_plays=3)
     a = row(compare(frame(rows), params), "A")
     # album x: 3 qualifying plays (1, 4, 9) -> one CD; no-album: 1 play -> none.
-    assert (a["plays"], a["albums"], a["cd_payout"]) == (4, 1, 1.0)
+    assert (a["plays"], a["streams"], a["albums"], a["cd_payout"]) == (7, 4, 1, 1.0)
     assert a["breakeven_plays"] == 2  # 2 x 0.5 = 1.0
     assert a["crossover_date"] == at(4)  # not 2 or 3 (short), not row order
 
@@ -271,16 +274,17 @@ def test_crossover_with_nanosecond_times_over_a_long_span(shuffle: bool) -> None
     assert a["crossover_date"] == pd.Timestamp("2020-06-01", tz="UTC")
 
 
-def test_a_play_without_a_time_counts_but_comes_last() -> None:
+def test_a_play_without_a_time_is_a_play_but_not_a_paid_stream() -> None:
+    # Without a time a play has no year to price it at: it is counted, not paid.
     plays = frame([(5, "A", "x", None), (1, "A", "x", None), (3, "A", "x", None)])
     plays.loc[0, "played_at"] = pd.NaT
-    params = CompareParams(rate=0.5, cd_margin=1.0, min_album_plays=3)
+    params = CompareParams(rate=0.5, cd_margin=1.0, min_album_plays=2)
     a = row(compare(plays, params), "A")
-    assert (a["plays"], a["breakeven_plays"]) == (3, 2)
+    # 2 timed streams (minutes 1 and 3): one CD at 1.00, reached at 2 x 0.5
+    assert (a["plays"], a["streams"], a["albums"], a["breakeven_plays"]) == (3, 2, 1, 2)
     assert a["crossover_date"] == at(3)
-    assert pd.isna(
-        row(compare(plays, dataclasses.replace(params, cd_margin=1.5)), "A")["crossover_date"]
-    )  # the 3rd play is the one without a time
+    three = row(compare(plays, dataclasses.replace(params, min_album_plays=3)), "A")
+    assert three["albums"] == 0  # the untimed play does not complete the album
 
 
 # --- shape of the result ------------------------------------------------------
@@ -293,7 +297,7 @@ def test_sorted_by_plays_then_name_with_a_fresh_index() -> None:
     rows += [(6, "Alpha", None, None), (7, "Alpha", None, None)]
     result = compare(frame(rows).iloc[::-1])
     assert result["artist"].tolist() == ["Delta", "Alpha", "Beta", "Gamma"]
-    assert result["plays"].tolist() == [3, 2, 2, 1]
+    assert result["streams"].tolist() == [3, 2, 2, 1]
     assert isinstance(result.index, pd.RangeIndex)
     assert result.index.tolist() == [0, 1, 2, 3]
 
@@ -302,15 +306,14 @@ def test_columns_and_dtypes() -> None:
     result = compare(frame([(0, "A", "x", None)]))
     assert tuple(result.columns) == RESULT_COLUMNS
     assert [str(result[c].dtype) for c in RESULT_COLUMNS[1:]] == [
-        "int64",
-        "int64",
-        "float64",
-        "float64",
-        "float64",
+        *["int64"] * 4,  # plays, streams, streams_without_album, albums
+        *["float64"] * 7,  # streaming and CD payouts with their ranges, difference
+        "str",  # verdict
         "int64",
         "datetime64[ms, UTC]",
     ]
     assert isinstance(result["artist"].iloc[0], str)
+    assert isinstance(result["verdict"].iloc[0], str)
 
 
 def test_unused_categories_produce_no_rows() -> None:
@@ -339,10 +342,11 @@ def test_plays_without_an_artist_are_ignored() -> None:
     assert compare(plays)["artist"].tolist() == ["A"]
 
 
-def test_without_an_album_column_all_plays_are_one_album() -> None:
+def test_without_an_album_column_no_cd_is_bought() -> None:
     rows: list[Row] = [(m, "A", "x" if m % 2 else "y", None) for m in range(4)]
     plays = frame(rows).drop(columns="album")
-    assert row(compare(plays, CompareParams(min_album_plays=4)), "A")["albums"] == 1
+    a = row(compare(plays, CompareParams(min_album_plays=1)), "A")
+    assert (a["albums"], a["streams_without_album"], a["verdict"]) == (0, 4, "no-cd")
 
 
 def test_empty_input_gives_an_empty_frame_with_the_columns_and_dtypes() -> None:
