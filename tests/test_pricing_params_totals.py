@@ -85,34 +85,40 @@ def test_edge_parameters_are_accepted_and_stored_as_plain_numbers() -> None:
 
 
 def test_totals_add_up_the_rows() -> None:
-    rows: list[Row] = [(m, "A", "x", None) for m in range(6)]  # 6 plays, 1 CD
-    rows += [(10 + m, "B", "y", None) for m in range(2)]  # 2 plays, 1 CD
-    rows += [(20, "C", None, None)]  # 1 play, no CD
+    rows: list[Row] = [(m, "A", "x", None) for m in range(6)]  # 6 streams, 1 CD
+    rows += [(10 + m, "B", "y", None) for m in range(2)]  # 2 streams, 1 CD
+    rows += [(20, "C", None, None), (21, "C", None, 1_000)]  # 1 stream (and a 1 s play), no CD
     params = CompareParams(rate=0.5, cd_margin=1.5, min_album_plays=2)
     result = compare(frame(rows), params)
-    # A: 3.00 vs 1.50 (streams win); B: 1.00 vs 1.50; C: 0.50 vs 0 (streams win)
-    assert totals(result, params) == Totals(
+    # A: 3.00 vs 1.50 (streams); B: 1.00 vs 1.50 (cds); C: 0.50 and no CD (no-cd).
+    # Flat figures have no range: low and high equal the value.
+    verdicts = {"streams": 1, "cds": 1, "depends": 0, "no-cd": 1}
+    assert totals(result) == Totals(
         artists=3,
-        plays=9,
+        plays=10,
+        streams=9,
         albums=2,
         streaming_payout=4.5,
+        streaming_payout_low=4.5,
+        streaming_payout_high=4.5,
         cd_payout=3.0,
+        cd_payout_low=3.0,
+        cd_payout_high=3.0,
         difference=1.5,
-        streaming_wins=2,
-        breakeven_plays=6,  # 6 x 0.5 = 3.0
+        verdicts=verdicts,
     )
-    top = totals(result.head(1), params)
-    assert (top.artists, top.plays, top.cd_payout, top.breakeven_plays) == (1, 6, 1.5, 3)
-    assert top.to_dict()["streaming_wins"] == 1
+    top = totals(result.head(1))
+    assert (top.artists, top.streams, top.cd_payout) == (1, 6, 1.5)
+    assert top.to_dict()["verdicts"] == {"streams": 1, "cds": 0, "depends": 0, "no-cd": 0}
 
 
 def test_a_tie_is_not_a_win_for_streams() -> None:
-    # 450 plays at 1/300 = 1.50, exactly one CD.
+    # 450 plays at 1/300 = 1.50, exactly one CD: it depends (on nothing: neither is ahead).
     rows: list[Row] = [(m, "A", "x", None) for m in range(450)]
     params = CompareParams(rate=1 / 300, min_album_plays=1)
-    assert totals(compare(frame(rows), params), params).streaming_wins == 0
+    assert totals(compare(frame(rows), params)).verdicts["depends"] == 1
     rows.append((500, "A", "x", None))
-    assert totals(compare(frame(rows), params), params).streaming_wins == 1
+    assert totals(compare(frame(rows), params)).verdicts["streams"] == 1
 
 
 def test_a_near_tie_within_the_tolerance_is_not_a_win_either() -> None:
@@ -121,17 +127,18 @@ def test_a_near_tie_within_the_tolerance_is_not_a_win_either() -> None:
     params = CompareParams(rate=0.1, cd_margin=0.3, min_album_plays=1)
     result = compare(frame(rows), params)
     assert result["streaming_payout"].iloc[0] > result["cd_payout"].iloc[0]
-    assert totals(result, params).streaming_wins == 0
+    assert totals(result).verdicts == {"streams": 0, "cds": 0, "depends": 1, "no-cd": 0}
 
 
 def test_totals_of_nothing() -> None:
     result = compare(frame([]))
-    assert totals(result, CompareParams()) == Totals(0, 0, 0, 0.0, 0.0, 0.0, 0, 0)
+    nothing = {"streams": 0, "cds": 0, "depends": 0, "no-cd": 0}
+    assert totals(result) == Totals(0, 0, 0, 0, *[0.0] * 7, verdicts=nothing)
 
 
-def test_totals_need_a_compare_result() -> None:
+def test_totals_need_a_price_result() -> None:
     with pytest.raises(DataFormatError, match="cd_payout"):
-        totals(pd.DataFrame({"artist": ["A"], "plays": [1]}), CompareParams())
+        totals(pd.DataFrame({"artist": ["A"], "plays": [1]}))
 
 
 # --- filter_period ------------------------------------------------------------
