@@ -18,6 +18,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from royalty.pricing import _columns
 from royalty.pricing.book import Book, Span
 from royalty.pricing.crossover import nth_play_ticks
 from royalty.pricing.money import breakeven, cds_bought, downloads_bought, verdicts
@@ -165,6 +166,8 @@ def price(plays: pd.DataFrame, scenario: Scenario | None = None) -> pd.DataFrame
 def price_details(plays: pd.DataFrame, scenario: Scenario | None = None) -> Pricing:
     """:func:`price` with the figures it used (sources, borrowed years, months, fees)."""
     scenario = scenario or Scenario()
+    if scenario.downloads:  # without titles no download could ever be bought
+        _columns.require(plays, ("track",))
     tracks = scenario.downloads or scenario.side != "master"
     base = prepare(plays, scenario.min_seconds, tracks=tracks)
     dollars = scenario.dollars or last_year(base)
