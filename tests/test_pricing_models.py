@@ -1,16 +1,20 @@
-"""Hand-computed cases for issue 5's models: user-centric, downloads, projection,
-currency, levels and sensitivity. Every expected figure is worked out on paper
-from the rows of a tiny frame."""
+"""Hand-computed cases for the models: user-centric, downloads, projection,
+currency, the foundation in other years and sensitivity. Every expected figure
+is worked out on paper from the rows of a tiny frame and the cited figures of
+PRICING-FACTS.md (CPI-U typed in ``pricing_plays``)."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
 
+from pricing_plays import cpi
 from royalty.errors import DataFormatError, UsageError
 from royalty.pricing import (
+    MONEY_COLUMNS,
     CompareParams,
     Scenario,
     compare,
@@ -59,14 +63,18 @@ def by_artist(frame: pd.DataFrame) -> dict[str, pd.Series]:
 
 
 # F = 10, V = 0.25, R = 0.8: 10 / 1.25 × 0.8 = 6.40 a month; share 0.5: 3.20.
-UC = Scenario(
-    params=CompareParams(rate=0.005, cd_margin=1.0, min_album_plays=2),
-    share=0.5,
+UC = make_scenario(
+    artist_share=0.5,
     model="user-centric",
     fee=10.0,
     vat=0.25,
     payout_ratio=0.8,
+    cd_margin=1.0,
+    min_album_plays=2,
 )
+# Pro-rata in 2020 (dollars of 2020, the last play's year): Spotify's 2019 figure
+# 0.00348, borrowed and carried by CPI-U, × the share 0.5.
+PRO_RATA_2020 = 0.5 * 0.00348 * cpi(2020) / cpi(2019)
 
 
 def test_user_centric_by_hand() -> None:
@@ -76,17 +84,18 @@ def test_user_centric_by_hand() -> None:
     assert rows["A"]["user_centric_payout"] == pytest.approx(3.20)
     assert rows["B"]["user_centric_payout"] == pytest.approx(6.40)
     assert rows["A"]["streaming_payout"] == pytest.approx(3.20)
-    # pro-rata at 0.005 a stream: A 4 plays, B 6 plays
-    assert rows["A"]["pro_rata_payout"] == pytest.approx(0.020)
-    assert rows["B"]["pro_rata_payout"] == pytest.approx(0.030)
-    # one CD each (2+ plays of one album) at 1.00
+    # pro-rata: A 4 paid streams, B 6
+    assert rows["A"]["pro_rata_payout"] == pytest.approx(4 * PRO_RATA_2020)
+    assert rows["B"]["pro_rata_payout"] == pytest.approx(6 * PRO_RATA_2020)
+    # one CD each (2+ streams of one album) at 1.00
     assert rows["A"]["difference"] == pytest.approx(2.20)
     assert rows["B"]["difference"] == pytest.approx(5.40)
-    # break-even at the average user-centric rate: A 0.80 a play -> 2 plays;
-    # B 6.40 / 6 a play -> 1 play.
-    assert (rows["A"]["breakeven_plays"], rows["B"]["breakeven_plays"]) == (2, 1)
+    # break-even by running income: A 0.80, 1.60 -> the 2nd stream; B's January
+    # stream 0.80, then February's 0.80 each -> 1.60 at B's 2nd stream (B's
+    # average, 6.40 / 6, would say the 1st).
+    assert (rows["A"]["breakeven_plays"], rows["B"]["breakeven_plays"]) == (2, 2)
     assert rows["A"]["crossover_date"] == pd.Timestamp("2020-01-04T10:00Z")
-    assert rows["B"]["crossover_date"] == pd.Timestamp("2020-01-05T10:00Z")
+    assert rows["B"]["crossover_date"] == pd.Timestamp("2020-02-02T10:00Z")
 
 
 def test_user_centric_monthly_rates_by_hand() -> None:
@@ -103,16 +112,26 @@ def test_user_centric_is_the_same_on_unsorted_plays() -> None:
 
 
 def test_downloads_by_hand() -> None:
-    scenario = make_scenario(deal="indie", model="pro-rata", downloads=True, min_album_plays=2)
-    rows = by_artist(price(plays(), scenario))
-    # min 3 plays: A buys t1 (3 plays), B buys u1 (4 qualifying plays; the 10 s
-    # play does not count). Each: 0.99 × 0.70 × 0.50 = 0.3465.
-    assert rows["A"]["download_payout"] == pytest.approx(0.3465)
-    assert rows["B"]["download_payout"] == pytest.approx(0.3465)
-    two = make_scenario(deal="indie", downloads=True, min_track_plays=2, track_price=1.0)
+    given = make_scenario(deal="indie", downloads=True, track_price=1.0, min_album_plays=2)
+    rows = by_artist(price(plays(), given))
+    # 3 paid streams buy a track: A buys t1 (3), B buys u1 (4; the 10 s play
+    # does not count). The label's part: 1.00 less the store's 30% less the
+    # 2020 mechanical 0.091 = 0.609; indie 0.425 of it = 0.258825.
+    assert rows["A"]["download_payout"] == pytest.approx(0.258825)
+    assert rows["B"]["download_payout"] == pytest.approx(0.258825)
+    two = dataclasses.replace(given, min_track_plays=2, side="both")
     rows = by_artist(price(plays(), two))
-    assert rows["B"]["download_payout"] == pytest.approx(2 * 1.0 * 0.70 * 0.50)
-    assert rows["A"]["download_payout"] == pytest.approx(1 * 1.0 * 0.70 * 0.50)
+    # B buys u1 and u2, A t1; both sides add the mechanical in full: 0.258825 + 0.091
+    assert rows["B"]["download_payout"] == pytest.approx(2 * (0.258825 + 0.091))
+    assert rows["A"]["download_payout"] == pytest.approx(0.258825 + 0.091)
+
+
+def test_downloads_at_the_cited_price_by_hand() -> None:
+    rows = by_artist(price(plays(), make_scenario(deal="none", downloads=True)))
+    # 2020 borrows 2009's 0.99, carried by CPI-U: 0.99 × 258.811 / 214.537;
+    # the label keeps 70% less the 0.091 mechanical (rights-holder level: no share).
+    price_2020 = 0.99 * cpi(2020) / cpi(2009)
+    assert rows["A"]["download_payout"] == pytest.approx(price_2020 * 0.70 - 0.091)
 
 
 def test_downloads_need_the_track_column() -> None:
@@ -124,9 +143,8 @@ def test_downloads_need_the_track_column() -> None:
 def test_projection_by_hand() -> None:
     last = pd.Timestamp("2020-04-10T10:00Z")
     horizon = last + pd.Timedelta(days=365)
-    scenario = Scenario(
-        params=CompareParams(rate=0.005, cd_margin=1.0, min_album_plays=2),
-        project_to=horizon.to_pydatetime(),
+    scenario = make_scenario(
+        rate=0.005, cd_margin=1.0, min_album_plays=2, project_to=horizon.to_pydatetime()
     )
     rows = by_artist(price(plays(), scenario))
     # Every play lies in the 365 days up to the last: A 4 a year, B 6 a year.
@@ -148,9 +166,8 @@ def test_projection_keeps_a_crossover_already_reached_and_says_never_without_pac
         ("2010-01-02T00:00", "Old", "o", "x", None),
         ("2020-01-01T00:00", "New", "n", "y", None),
     ]
-    scenario = Scenario(
-        params=CompareParams(rate=1.0, cd_margin=1.5, min_album_plays=2),
-        project_to=datetime(2030, 1, 1, tzinfo=UTC),
+    scenario = make_scenario(
+        rate=1.0, cd_margin=1.5, min_album_plays=2, project_to=datetime(2030, 1, 1, tzinfo=UTC)
     )
     out = by_artist(price(plays(rows), scenario))
     # Old: 2 plays × 1.0 ≥ 1.50 from the 2nd play; no plays in the last year.
@@ -158,55 +175,53 @@ def test_projection_keeps_a_crossover_already_reached_and_says_never_without_pac
     assert out["Old"]["projected_plays"] == pytest.approx(2.0)
     # New: no CD bought, so nothing to reach.
     assert pd.isna(out["New"]["projected_crossover_date"])
-    never = Scenario(
-        params=CompareParams(rate=0.1, cd_margin=1.5, min_album_plays=2),
-        project_to=datetime(2030, 1, 1, tzinfo=UTC),
-    )
+    never = dataclasses.replace(scenario, rate=0.1)
     assert pd.isna(by_artist(price(plays(rows), never))["Old"]["projected_crossover_date"])
 
 
 def test_projection_must_be_after_the_last_play() -> None:
-    scenario = Scenario(project_to=datetime(2020, 4, 10, 10, 0, tzinfo=UTC))
+    scenario = make_scenario(project_to=datetime(2020, 4, 10, 10, 0, tzinfo=UTC))
     with pytest.raises(UsageError, match="after the last play"):
         price(plays(), scenario)
 
 
 def test_currency_multiplies_money_and_keeps_counts() -> None:
     usd = by_artist(price(plays(), UC))
-    nzd = by_artist(price(plays(), Scenario(**{**UC.__dict__, "currency": "NZD", "fx": 1.6})))
-    for column in ("streaming_payout", "cd_payout", "difference", "pro_rata_payout"):
+    nzd = by_artist(price(plays(), dataclasses.replace(UC, currency="NZD", fx=1.6)))
+    money = [c for c in MONEY_COLUMNS if c in usd["B"].index]
+    assert len(money) == 9  # the six payouts and ranges, difference, both models
+    for column in money:
         assert nzd["B"][column] == pytest.approx(1.6 * usd["B"][column])
     assert nzd["B"]["breakeven_plays"] == usd["B"]["breakeven_plays"]
-    months = monthly_rates(plays(), Scenario(**{**UC.__dict__, "currency": "NZD", "fx": 2.0}))
+    months = monthly_rates(plays(), dataclasses.replace(UC, currency="NZD", fx=2.0))
     assert months["rate"].tolist() == pytest.approx([1.6, 1.6, 3.2])
 
 
-def test_levels_of_a_service_by_hand() -> None:
-    frame = plays()
-    holder = by_artist(price(frame, make_scenario(service="tidal", min_album_plays=2)))
-    # Tidal 0.0125 a stream to rights holders; B has 6 streams and one CD,
-    # which pays the label 16.98 - 6.23 = 10.75.
-    assert holder["B"]["streaming_payout"] == pytest.approx(6 * 0.0125)
-    assert holder["B"]["cd_payout"] == pytest.approx(10.75)
-    major = by_artist(price(frame, make_scenario(service="tidal", deal="major", min_album_plays=2)))
-    assert major["B"]["streaming_payout"] == pytest.approx(6 * 0.0125 * 0.18)
-    assert major["B"]["cd_payout"] == pytest.approx(1.40)
-    diy = by_artist(price(frame, make_scenario(service="tidal", deal="diy", min_album_plays=2)))
-    assert diy["B"]["cd_payout"] == pytest.approx(8.00)
-    indie = by_artist(price(frame, make_scenario(service="tidal", deal="indie", min_album_plays=2)))
-    assert indie["B"]["streaming_payout"] == pytest.approx(6 * 0.0125 * 0.50)
-    assert indie["B"]["cd_payout"] == pytest.approx(0.5 * (0.59 + 1.99))
-
-
-def test_a_default_scenario_prices_exactly_like_compare() -> None:
-    pd.testing.assert_frame_equal(price(plays()), compare(plays()))
+def test_the_foundation_states_the_essays_2013_figures_in_the_dollars_asked() -> None:
+    flat = compare(plays(), CompareParams(min_album_plays=2))
+    essay = price(plays(), Scenario(min_album_plays=2))
+    # The essay's 1/300 and 1.50 are of 2013; the plays end in 2020, so in 2020
+    # dollars both are × 258.811 / 232.957, whatever the year of each play.
+    scale = cpi(2020) / cpi(2013)
+    for column in ("streaming_payout", "cd_payout", "difference"):
+        assert essay[column].to_numpy() == pytest.approx(flat[column].to_numpy() * scale)
+    # The essay's CD range, $1 to $2, is kept (a flat cd_margin has none).
+    assert essay["cd_payout_low"].tolist() == pytest.approx([1.00 * scale] * 2)
+    assert essay["cd_payout_high"].tolist() == pytest.approx([2.00 * scale] * 2)
+    in_2013 = price(plays(), Scenario(min_album_plays=2, dollars=2013))
+    pd.testing.assert_frame_equal(
+        in_2013.drop(columns=["cd_payout_low", "cd_payout_high", "verdict"]),
+        flat.drop(columns=["cd_payout_low", "cd_payout_high", "verdict"]),
+    )
+    # compare is price at the flat figures it names
     params = CompareParams(rate=0.01, cd_margin=2.0, min_album_plays=2)
-    pd.testing.assert_frame_equal(price(plays(), Scenario(params)), compare(plays(), params))
+    flat_scenario = make_scenario(rate=0.01, cd_margin=2.0, min_album_plays=2)
+    pd.testing.assert_frame_equal(price(plays(), flat_scenario), compare(plays(), params))
 
 
 def test_sensitivity_by_hand() -> None:
     rows = [("2010-01-01T00:00", "A", "a", "x", None)] * 10 + [
-        ("2010-01-02T00:00", "B", "", "y", None)
+        ("2010-01-02T00:00", "B", None, "y", None)
     ] * 3
     table = sensitivity(plays(rows), CompareParams(cd_margin=1.5), [0.1, 0.2, 0.15])
     # A: one CD (10 plays of album a) = 1.50; streams 1.00, 2.00, 1.50 (a tie
@@ -226,7 +241,7 @@ def test_sensitivity_counts_only_artists_with_a_cd() -> None:
         [("2010-01-01T00:00", "A", "a", "x", None)] * 10
         + [("2010-01-01T00:00", "A", "b", "x", None)] * 10
         + [("2010-01-01T00:00", "C", "c", "x", None)] * 10
-        + [("2010-01-02T00:00", "B", "", "y", None)] * 3
+        + [("2010-01-02T00:00", "B", None, "y", None)] * 3
         + [("2010-01-02T00:00", "D", "d", "y", None)] * 9
     )
     table = sensitivity(plays(rows), CompareParams(cd_margin=1.5), [0.1, 0.2])
@@ -252,6 +267,7 @@ def test_the_essays_numbers_on_the_sample_at_a_third_of_a_cent() -> None:
     from royalty import load_sample
 
     rows = by_artist(price(load_sample(), make_scenario(rate=0.0033333)))
-    # 2,800 plays × 0.0033333 = 9.33; 1,500 × 0.0033333 = 5.00 (the essay's figures)
+    # 2,800 paid streams × 0.0033333 = 9.33; 1,500 × 0.0033333 = 5.00 (the essay's figures)
+    assert rows["Radiohead"]["streams"] == 2800 and rows["SJD"]["streams"] == 1500
     assert round(float(rows["Radiohead"]["streaming_payout"]), 2) == 9.33
     assert round(float(rows["SJD"]["streaming_payout"]), 2) == 5.00
