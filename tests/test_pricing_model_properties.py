@@ -1,5 +1,7 @@
-"""Property tests (hypothesis) for issue 5's invariants: the user-centric month
-sums, linearity of pro-rata in the rate, and the levels at ``--deal none``."""
+"""Property tests (hypothesis) for the models' invariants: each user-centric
+month pays out exactly its pool, pro-rata is linear in a flat rate, and a
+deal's share applies to master money only (``--deal none`` is the
+rights-holder level)."""
 
 from __future__ import annotations
 
@@ -11,14 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from royalty.pricing import (
+    DEALS,
     CompareParams,
-    Scenario,
     compare,
     make_scenario,
     monthly_rates,
     price,
+    price_details,
     sensitivity,
-    service_rate,
 )
 
 T0 = pd.Timestamp("2019-11-20T00:00:00Z")
@@ -59,41 +61,63 @@ def month_of(play: Play) -> str:
     return (T0 + pd.Timedelta(hours=play[0])).strftime("%Y-%m")
 
 
+# The publishing headline rate by year (Phonorecords III), and the recording share.
+HEADLINE = {2019: 0.123, 2020: 0.133}
+RECORDING = 0.586
+
+
 @given(
     plays=plays_lists,
     fee=st.floats(0.5, 30.0),
     vat=st.floats(0.0, 0.3),
     ratio=st.floats(0.3, 1.0),
     share=st.floats(0.01, 1.0),
+    side=st.sampled_from(["master", "publishing", "both"]),
 )
 @examples
-def test_user_centric_payouts_in_a_month_sum_to_the_pool(
-    plays: list[Play], fee: float, vat: float, ratio: float, share: float
+def test_each_user_centric_month_pays_out_exactly_its_pool(
+    plays: list[Play], fee: float, vat: float, ratio: float, share: float, side: str
 ) -> None:
-    scenario = Scenario(share=share, model="user-centric", fee=fee, vat=vat, payout_ratio=ratio)
-    pool = fee / (1 + vat) * ratio * share
+    scenario = make_scenario(
+        artist_share=share, model="user-centric", fee=fee, vat=vat, payout_ratio=ratio, side=side
+    )
+
+    def pool(month: str) -> float:
+        # The payout ratio given is split between the sides as the cited shares
+        # are; the artist's share applies to the master part only.
+        net = fee / (1 + vat) * ratio
+        pub = HEADLINE[int(month[:4])]
+        if side == "master":
+            return net * share
+        if side == "publishing":
+            return net
+        return net * (RECORDING * share + pub) / (RECORDING + pub)
+
     counted = [p for p in plays if p[3] != 10_000]
     months = Counter(month_of(p) for p in counted)
     for month in months:
         inside = [p for p in counted if month_of(p) == month]
         result = price(frame(inside), scenario)
-        assert result["user_centric_payout"].sum() == pytest.approx(pool)
-    whole = price(frame(plays), scenario)
-    assert whole["user_centric_payout"].sum() == pytest.approx(pool * len(months))
-    table = monthly_rates(frame(plays), scenario)
+        assert result["user_centric_payout"].sum() == pytest.approx(pool(month))
+    whole = price_details(frame(plays), scenario)
+    expected = [pool(m) for m in sorted(months)]
+    assert whole.table["user_centric_payout"].sum() == pytest.approx(sum(expected))
+    table = whole.months
+    assert table is not None
     assert [m.strftime("%Y-%m") for m in table["month"]] == sorted(months)
     assert table["plays"].tolist() == [months[m] for m in sorted(months)]
-    assert (table["rate"] * table["plays"]).tolist() == pytest.approx([pool] * len(months))
+    assert table["payout"].tolist() == pytest.approx(expected)
+    assert (table["rate"] * table["plays"]).tolist() == pytest.approx(expected)
+    pd.testing.assert_frame_equal(monthly_rates(frame(plays), scenario), table)
 
 
 @given(plays=plays_lists, rate=st.floats(1e-4, 0.1), k=st.floats(0.1, 10.0))
 @examples
-def test_pro_rata_is_linear_in_the_rate(plays: list[Play], rate: float, k: float) -> None:
-    one = price(frame(plays), Scenario(CompareParams(rate=rate)))
-    scaled = price(frame(plays), Scenario(CompareParams(rate=rate * k)))
-    assert scaled["streaming_payout"].to_numpy() == pytest.approx(
-        k * one["streaming_payout"].to_numpy()
-    )
+def test_pro_rata_is_linear_in_a_flat_rate(plays: list[Play], rate: float, k: float) -> None:
+    one = price(frame(plays), make_scenario(rate=rate))
+    scaled = price(frame(plays), make_scenario(rate=rate * k))
+    for column in ("streaming_payout", "streaming_payout_low", "streaming_payout_high"):
+        assert scaled[column].to_numpy() == pytest.approx(k * one[column].to_numpy())
     assert (scaled["cd_payout"] == one["cd_payout"]).all()
 
 
@@ -103,34 +127,39 @@ def test_pro_rata_is_linear_in_the_rate(plays: list[Play], rate: float, k: float
     deal=st.sampled_from(["major", "indie", "diy"]),
 )
 @examples
-def test_deal_none_is_the_rights_holder_level(plays: list[Play], service: str, deal: str) -> None:
-    row = service_rate(service)
-    holder = make_scenario(service=service, deal="none", min_album_plays=2)
-    assert holder.level == "rights holder" and holder.share == 1.0
-    at_holder = price(frame(plays), holder)
-    direct = compare(frame(plays), CompareParams(rate=row.rate, cd_margin=10.75, min_album_plays=2))
-    pd.testing.assert_frame_equal(at_holder, direct, check_exact=False)
-    # The same as a service alone, and the artist's deals scale the stream side.
+def test_a_deal_takes_its_share_of_master_money_only(
+    plays: list[Play], service: str, deal: str
+) -> None:
+    d = DEALS[deal]
+
+    def priced(side: str, deal: str, **more: object) -> pd.DataFrame:
+        s = make_scenario(service=service, deal=deal, side=side, min_album_plays=2, **more)  # type: ignore[arg-type]
+        return price(frame(plays), s)
+
+    holder = priced("master", "none")
+    assert make_scenario(service=service).deal == "none"
     pd.testing.assert_frame_equal(
-        at_holder, price(frame(plays), make_scenario(service=service, min_album_plays=2))
+        holder, price(frame(plays), make_scenario(service=service, min_album_plays=2))
     )
-    artist = price(frame(plays), make_scenario(service=service, deal=deal, min_album_plays=2))
-    share = {"major": 0.18, "indie": 0.50, "diy": 1.00}[deal]
-    assert artist["streaming_payout"].to_numpy() == pytest.approx(
-        share * at_holder["streaming_payout"].to_numpy()
+    artist = priced("master", deal)
+    for end, part in (("", d.share), ("_low", d.low), ("_high", d.high)):
+        column = "streaming_payout" + end
+        assert artist[column].to_numpy() == pytest.approx(part * holder[column].to_numpy())
+    # Publishing money is the songwriter's in full, whatever the deal.
+    pd.testing.assert_frame_equal(priced("publishing", deal), priced("publishing", "none"))
+    both = priced("both", deal)
+    publishing = priced("publishing", "none")
+    assert both["streaming_payout"].to_numpy() == pytest.approx(
+        artist["streaming_payout"].to_numpy() + publishing["streaming_payout"].to_numpy()
     )
-    # User-centric and downloads at deal none are not scaled at all.
-    uc = price(frame(plays), make_scenario(service=service, model="user-centric", downloads=True))
-    uc_artist = price(
-        frame(plays),
-        make_scenario(service=service, deal=deal, model="user-centric", downloads=True),
+    assert both["cd_payout"].to_numpy() == pytest.approx(
+        artist["cd_payout"].to_numpy() + publishing["cd_payout"].to_numpy()
     )
-    assert uc_artist["user_centric_payout"].to_numpy() == pytest.approx(
-        share * uc["user_centric_payout"].to_numpy()
-    )
-    assert uc_artist["download_payout"].to_numpy() == pytest.approx(
-        share * uc["download_payout"].to_numpy()
-    )
+    # User-centric and downloads: the same share of the rights holder's master money.
+    uc = priced("master", "none", model="user-centric", downloads=True)
+    uc_artist = priced("master", deal, model="user-centric", downloads=True)
+    for column in ("user_centric_payout", "download_payout"):
+        assert uc_artist[column].to_numpy() == pytest.approx(d.share * uc[column].to_numpy())
 
 
 @given(plays=plays_lists, rates=st.lists(st.floats(1e-4, 1.0), min_size=2, max_size=6))
