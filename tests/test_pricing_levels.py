@@ -167,6 +167,7 @@ def test_plays_and_paid_streams_are_two_columns() -> None:
         ({"deal": "major", "model": "user-centric", "payout_ratio": 0.7}, "payout_ratio", "DiMA"),
         ({"deal": "major", "downloads": True, "track_price": 1.29}, "track_price", "iTunes"),
         ({"deal": "major", "artist_share": 0.3}, "artist_share", "Manatt"),
+        ({"min_seconds": 10.0}, "min_seconds", "30-second rule"),
     ],
 )
 def test_a_value_the_user_gave_is_named_so(
@@ -186,6 +187,7 @@ def test_the_defaults_name_their_citations() -> None:
     assert "none: US prices" in sources["vat"]
     assert "iTunes" in sources["track_price"]
     assert "Manatt" in sources["artist_share"]
+    assert "30-second rule" in sources["min_seconds"]
     assert all(GIVEN not in text for text in sources.values())
 
 

@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from royalty.pricing.deals import DEALS, MECHANICAL_TRACKS_PER_CD
+from royalty.pricing.defaults import DEFAULT_MIN_SECONDS, SOURCES
 from royalty.pricing.figures import Cited, Series, figures, market, year_span
 from royalty.pricing.scenario import GIVEN, Scenario
 
@@ -96,9 +97,7 @@ class Book:
         if lent:
             label = f"{series.name} (carried by CPI-U)" if series.money else series.name
             self.borrowed.setdefault(label, set()).update(lent)
-        self.sources[key] = f"{what}: " + "; ".join(
-            f"{_years(c)} {c.source}" for c in used
-        )
+        self.sources[key] = f"{what}: " + "; ".join(f"{_years(c)} {c.source}" for c in used)
         scale = self.deflator(years) if series.money else np.ones(len(years))
         return Span(
             np.array([p.value for p in priced]) * scale,
@@ -208,7 +207,9 @@ class Book:
         if s.payout_ratio is not None:
             self.sources["payout_ratio"] = f"share of the fee paid out: {GIVEN}"
             given = np.full(n, s.payout_ratio)
-            whole = {"master": rec.value, "publishing": pub.value}.get(s.side, rec.value + pub.value)
+            whole = {"master": rec.value, "publishing": pub.value}.get(
+                s.side, rec.value + pub.value
+            )
             rec = rec * (given / whole)
             pub = pub * (given / whole)
         master = rec * self.share(n) if share else rec
@@ -258,6 +259,15 @@ class Book:
     def store_cut(self, years: Sequence[int]) -> Floats:
         """The download store's share of the price, per year."""
         return self._figure("store_cut", years, "download store's cut").value
+
+    def paid_stream_rule(self) -> None:
+        """Name where the shortest paid play comes from: the 30-second rule, or the user."""
+        seconds = self.scenario.min_seconds
+        if seconds == DEFAULT_MIN_SECONDS:
+            text = f"{seconds:g} s: {SOURCES['min_seconds']}"
+        else:
+            text = f"{GIVEN} ({seconds:g} s)"
+        self.sources["min_seconds"] = f"shortest paid stream: {text}"
 
     def dollars_note(self) -> str:
         """Which dollars the amounts are in, and whether CPI-U had that year."""
