@@ -153,6 +153,19 @@ def test_the_us_fee_follows_the_july_2023_and_july_2024_rises() -> None:
     assert months["plays"].tolist() == [1, 1, 1, 1]
 
 
+def test_a_fee_before_the_launch_borrows_the_launch_price_carried_by_cpi() -> None:
+    rows = [("2010-06-15", "A", "a", "t")]
+    pricing = price_details(
+        frame(rows), make_scenario(deal="none", model="user-centric", dollars=2010)
+    )
+    assert pricing.months is not None
+    # Spotify reached the US in July 2011 at $9.99; June 2010 borrows it, carried
+    # back to 2010 by CPI-U (× 218.056 / 224.939 = 9.684), × the recording share 0.586.
+    expected = 9.99 * cpi(2010) / cpi(2011) * 0.586
+    assert pricing.months["payout"].tolist() == pytest.approx([expected])
+    assert any("fee" in line and "2010" in line for line in pricing.book.borrowed_lines())
+
+
 def test_the_nz_fee_needs_an_exchange_rate() -> None:
     with pytest.raises(UsageError, match="--fx"):
         make_scenario(deal="none", model="user-centric", market="nz")

@@ -170,11 +170,15 @@ class Book:
             self.sources["fee"] = f"monthly fee: {GIVEN} (USD {s.fee:g}), used in every month"
         else:
             place = market(s.market)
+            cpi = figures().cpi
             prices, lent = [], set()
             used: dict[dt.date, str] = {}
             for month, year in zip(months.astype(dt.date), years, strict=True):
                 price, borrowed = place.price_at(month)
-                prices.append(price.price)
+                # A month before the first price borrows it with its buying power,
+                # as a borrowed figure is (a price in force is nominal, as it was).
+                carry = cpi.factor(price.start.year, int(year)) if borrowed else 1.0
+                prices.append(price.price * carry)
                 used[price.start] = price.source
                 if borrowed:
                     lent.add(int(year))
