@@ -337,3 +337,18 @@ def test_time_resolution_does_not_matter(plays: list[Play], params: CompareParam
     assert ns["crossover_date"].dtype == "datetime64[ns, UTC]"
     ns["crossover_date"] = ns["crossover_date"].astype("datetime64[ms, UTC]")
     pd.testing.assert_frame_equal(ns, ms)
+
+
+@examples
+@given(year_plays, scenarios, st.randoms())
+def test_row_order_and_time_unit_do_not_matter_in_any_scenario(
+    plays: list[YearPlay], options: dict[str, object], rnd: object
+) -> None:
+    scenario = make_scenario(**options, downloads=True)  # type: ignore[arg-type]
+    ordered = year_frame(plays)
+    shuffled = ordered.sample(frac=1.0, random_state=rnd.randrange(2**32))  # type: ignore[attr-defined]
+    pd.testing.assert_frame_equal(price(shuffled, scenario), price(ordered, scenario))
+    in_ns = ordered.assign(played_at=ordered["played_at"].astype("datetime64[ns, UTC]"))
+    ns = price(in_ns, scenario)
+    ns["crossover_date"] = ns["crossover_date"].astype("datetime64[ms, UTC]")
+    pd.testing.assert_frame_equal(ns, price(ordered, scenario))
