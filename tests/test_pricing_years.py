@@ -173,6 +173,11 @@ def test_the_nz_fee_needs_an_exchange_rate() -> None:
     scenario = make_scenario(
         deal="none", model="user-centric", market="nz", currency="NZD", fx=1.6, dollars=2013
     )
+    other = make_scenario(
+        deal="none", model="user-centric", market="nz", currency="EUR", fx=0.9, dollars=2013
+    )
+    with pytest.raises(UsageError, match="--currency NZD"):  # 0.9 EUR per USD says nothing of NZD
+        monthly_rates(frame(rows), other)
     months = monthly_rates(frame(rows), scenario)
     # NZ$12.99 includes 15% GST: 12.99 / 1.15 × 0.586 = 6.6192 NZD (the fee is
     # turned into USD at 1/1.6 and shown at 1.6 NZD per USD)

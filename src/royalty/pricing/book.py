@@ -21,6 +21,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from royalty.errors import UsageError
 from royalty.pricing.deals import DEALS, MECHANICAL_TRACKS_PER_CD
 from royalty.pricing.defaults import DEFAULT_MIN_SECONDS, SOURCES
 from royalty.pricing.figures import Cited, Series, figures, market, year_span
@@ -162,7 +163,12 @@ class Book:
     # --- the user-centric pool ---------------------------------------------------
 
     def fee(self, months: npt.NDArray[np.datetime64]) -> Floats:
-        """The monthly fee net of sales tax, in the book's dollars, per month."""
+        """The monthly fee net of sales tax, in the book's dollars, per month.
+
+        Raises:
+            UsageError: the market's price is in a currency other than US
+                dollars and the one shown (``fx`` cannot convert it).
+        """
         s = self.scenario
         years = months.astype("datetime64[Y]").astype(int) + 1970
         if s.fee is not None:
@@ -170,6 +176,13 @@ class Book:
             self.sources["fee"] = f"monthly fee: {GIVEN} (USD {s.fee:g}), used in every month"
         else:
             place = market(s.market)
+            if place.currency not in ("USD", s.currency):
+                # --fx converts USD into --currency: it says nothing of another currency.
+                raise UsageError(
+                    f"the {place.name} price is in {place.currency}: show amounts in it "
+                    f"(--currency {place.currency} --fx, units of {place.currency} per US "
+                    "dollar), or give --fee in US dollars"
+                )
             cpi = figures().cpi
             prices, lent = [], set()
             used: dict[dt.date, str] = {}
