@@ -18,7 +18,6 @@ import numpy as np
 import numpy.typing as npt
 
 from royalty.pricing.book import Book, Span
-from royalty.pricing.deals import DEALS
 from royalty.pricing.plays import Cells, Ints, Prepared, cells, group_cumsum, pair_ids
 from royalty.pricing.streaming import REL_TOL, streams_win
 
