@@ -274,7 +274,6 @@ def test_user_centric_fee_follows_the_months_prices() -> None:
     assert pools == pytest.approx([9.99, 10.99, 11.99 * 304.702 / 313.689])
     code, out, err = run(*args, "--market", "nz")
     assert code == 1 and "--fx" in err
-    doc = run_json(*args, "--market", "nz", "--currency", "NZD", "--fx", "1.5", "--dollars", "2023")
     doc = run_json(
         *args, "--market", "nz", "--currency", "NZD", "--fx", "1.5", "--dollars", "2023",
         "--with-meta",

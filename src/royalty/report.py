@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -65,6 +65,22 @@ def rounding_note(columns: Sequence[tuple[Sequence[float], float]]) -> str:
         if sum(cents(v) for v in shown) != cents(total):
             return ROUNDED_NOTE
     return ""
+
+
+def json_rows(rows: Sequence[Mapping[str, Any]]) -> str:
+    """A JSON array with one object a line: readable, and written by the fast C encoder.
+
+    Example:
+        >>> print(json_rows([{"a": 1}, {"a": 2}]), end="")
+        [
+          {"a": 1},
+          {"a": 2}
+        ]
+    """
+    if not rows:
+        return "[]\n"
+    body = ",\n".join("  " + json.dumps(row, ensure_ascii=False) for row in rows)
+    return f"[\n{body}\n]\n"
 
 
 def count(value: int) -> str:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from royalty.pricing import MONEY_COLUMNS, VERDICTS, Scenario, result_columns, totals
-from royalty.report import count, iso, plural, rounding_note
+from royalty.report import count, iso, json_rows, plural, rounding_note
 from royalty.textfmt import ellipsize, render_markdown, render_table
 
 if TYPE_CHECKING:
@@ -70,26 +70,30 @@ def amount(value: float, currency: str) -> str:
     return f"{sign}{mark}{abs(value):,.2f}"
 
 
-def _value(column: str, value: Any) -> Any:
+def _column(frame: pd.DataFrame, column: str) -> list[Any]:
+    """One column as JSON-ready Python values: whole columns at a time, not cell by cell."""
+    values = frame[column]
     if column in ("artist", "verdict"):
-        return str(value)
+        return [str(v) for v in values.tolist()]
     if column in _DATES:
-        return iso(value)
+        stamps = pd.to_datetime(values, utc=True)
+        text = stamps.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return [None if isinstance(v, float) or v is None else v for v in text.tolist()]
     if column in _INTS:
-        return int(value)
-    number = float(value)
-    return None if math.isnan(number) else number
+        return values.to_numpy(dtype="int64").tolist()
+    numbers = values.to_numpy(dtype="float64").tolist()
+    return [None if math.isnan(v) else v for v in numbers]
 
 
 def records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
     """Rows as JSON-ready dicts with exactly ``columns``, full precision."""
-    return [{c: _value(c, row[c]) for c in columns} for row in frame.to_dict("records")]
+    data = [_column(frame, c) for c in columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*data, strict=True)]
 
 
 def priced_json(frame: pd.DataFrame, scenario: Scenario) -> str:
     """A JSON array of artist objects with every result column."""
-    data = records(frame, result_columns(scenario))
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_rows(records(frame, result_columns(scenario)))
 
 
 def priced_csv(frame: pd.DataFrame, scenario: Scenario) -> str:
