@@ -316,3 +316,22 @@ def test_file_errors_are_one_line(tmp_path: Path) -> None:
         assert out == ""
         assert err.startswith("Error: ")
         assert len(err.strip().splitlines()) == 1
+
+
+def test_stats_and_compare_agree_on_plays() -> None:
+    store.merge("tiny", tiny_history())
+    code, out, _ = run("stats", "--user", "tiny", "--format", "json")
+    assert code == 0
+    stats = {r["artist"]: r["plays"] for r in json.loads(out)["top_artists"]}
+    rows = by_artist(run_rows("compare", "--user", "tiny"))
+    assert {a: r["plays"] for a, r in rows.items()} == stats  # every play, short ones too
+    assert rows["Alpha"]["streams"] < rows["Alpha"]["plays"]
+
+
+def test_a_threshold_you_gave_is_named_as_yours() -> None:
+    code, out, _ = run("compare", "--min-seconds", "10", "--format", "json", "--with-meta")
+    assert code == 0
+    sources = json.loads(out)["sources"]
+    assert sources["min_seconds"] == "shortest paid stream: the value you gave (10 s)"
+    code, out, _ = run("compare", "--format", "json", "--with-meta")
+    assert "30-second rule" in json.loads(out)["sources"]["min_seconds"]

@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from royalty.pricing.deals import DEALS, MECHANICAL_TRACKS_PER_CD
 from royalty.pricing.figures import Cited, Series, figures, market, year_span
+from royalty.pricing.params import DEFAULT_MIN_SECONDS
 from royalty.pricing.scenario import GIVEN, Scenario
 
 Floats = npt.NDArray[np.float64]
@@ -258,6 +259,19 @@ class Book:
     def store_cut(self, years: Sequence[int]) -> Floats:
         """The download store's share of the price, per year."""
         return self._figure("store_cut", years, "download store's cut").value
+
+    def thresholds(self) -> None:
+        """Name where the two thresholds come from: a rule, or the value the user gave."""
+        s = self.scenario
+        if s.min_seconds == DEFAULT_MIN_SECONDS:
+            rule = "the 30-second rule of Spotify and Apple (RouteNote; Apple Sales and Trends)"
+        else:
+            rule = f"{GIVEN} ({s.min_seconds:g} s)"
+        self.sources["min_seconds"] = f"shortest paid stream: {rule}"
+        self.sources["min_album_plays"] = (
+            f"a CD counts as bought once its album has {s.min_album_plays} paid streams: an "
+            "assumption of this comparison (--min-album-plays), not a published figure"
+        )
 
     def dollars_note(self) -> str:
         """Which dollars the amounts are in, and whether CPI-U had that year."""

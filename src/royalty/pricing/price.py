@@ -175,6 +175,7 @@ def price_details(plays: pd.DataFrame, scenario: Scenario | None = None) -> Pric
     dollars = scenario.dollars or last_year(base)
     book = Book(scenario, dollars)
     book.dollars_note()
+    book.thresholds()
     years = base.years.tolist()
     grid = cells(base.artist, base.month, max(len(base.months), 1))
 
