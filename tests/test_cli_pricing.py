@@ -128,7 +128,7 @@ def test_the_essays_numbers_at_a_third_of_a_cent() -> None:
 
 
 def one_album_history(year: int) -> pd.DataFrame:
-    """Artist A: 12 plays of album "al" over three tracks (t1×6, t2×4, t3×2) in ``year``; B: 2 plays."""
+    """A: 12 plays of album "al", three tracks (t1×6, t2×4, t3×2) in ``year``; B: 2 plays."""
     tracks = ["t1"] * 6 + ["t2"] * 4 + ["t3"] * 2
     times = [f"{year}-03-{day:02d}" for day in range(1, 13)] + [f"{year}-04-01", f"{year}-04-02"]
     frame = pd.DataFrame(
@@ -273,7 +273,7 @@ def test_user_centric_fee_follows_the_months_prices() -> None:
     pools = [m["payout"] / 0.586 for m in doc["user_centric_months"]]
     assert pools == pytest.approx([9.99, 10.99, 11.99 * 304.702 / 313.689])
     code, out, err = run(*args, "--market", "nz")
-    assert code == 1 and "--fx" in err
+    assert code == 1 and out == "" and "--fx" in err
     doc = run_json(
         *args, "--market", "nz", "--currency", "NZD", "--fx", "1.5", "--dollars", "2023",
         "--with-meta",
