@@ -77,7 +77,7 @@ def _column(frame: pd.DataFrame, column: str) -> list[Any]:
         return [str(v) for v in values.tolist()]
     if column in _DATES:
         stamps = pd.to_datetime(values, utc=True)
-        text: list[object] = stamps.dt.strftime("%Y-%m-%dT%H:%M:%SZ").tolist()
+        text: Sequence[object] = stamps.dt.strftime("%Y-%m-%dT%H:%M:%SZ").tolist()
         return [v if isinstance(v, str) else None for v in text]  # NaT gives NaN
     if column in _INTS:
         return values.to_numpy(dtype="int64").tolist()
