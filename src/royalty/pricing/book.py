@@ -170,16 +170,19 @@ class Book:
             self.sources["fee"] = f"monthly fee: {GIVEN} (USD {s.fee:g}), used in every month"
         else:
             place = market(s.market)
-            prices, lent = [], set()
+            prices, anchors, lent = [], [], set()
             used: dict[dt.date, str] = {}
             for month, year in zip(months.astype(dt.date), years, strict=True):
                 price, borrowed = place.price_at(month)
                 prices.append(price.price)
+                # A price in force is in dollars of its month's year; a borrowed one
+                # (before the first price) is in dollars of the year it was set.
+                anchors.append(price.start.year if borrowed else int(year))
                 used[price.start] = price.source
                 if borrowed:
                     lent.add(int(year))
             rate = 1.0 if place.currency == "USD" else 1.0 / s.factor
-            gross = np.array(prices) * rate * self.deflator(years)
+            gross = np.array(prices) * rate * self.deflator(anchors)
             if lent:
                 label = f"{place.name} fee (carried by CPI-U)"
                 self.borrowed.setdefault(label, set()).update(lent)
