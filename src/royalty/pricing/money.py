@@ -18,7 +18,6 @@ import numpy as np
 import numpy.typing as npt
 
 from royalty.pricing.book import Book, Span
-from royalty.pricing.deals import DEALS
 from royalty.pricing.plays import Cells, Ints, Prepared, cells, group_cumsum, pair_ids
 from royalty.pricing.streaming import REL_TOL, streams_win
 
@@ -97,7 +96,7 @@ def cds_bought(book: Book, base: Prepared) -> Cds:
     assert per_cd is not None
 
     def total(values: Floats) -> Floats:
-        return np.bincount(bought.artist, weights=values, minlength=n)
+        return np.bincount(bought.artist, weights=values, minlength=n).astype(np.float64)
 
     return Cds(count, Span(total(per_cd.value), total(per_cd.low), total(per_cd.high)))
 
@@ -124,8 +123,8 @@ def downloads_bought(book: Book, base: Prepared) -> Floats:
     label = np.maximum(price * (1.0 - book.store_cut(years)) - mech, 0.0)
     share = book.share(len(years)).value
     per_track = {"master": label * share, "publishing": mech}.get(s.side, label * share + mech)
-    book.sources.setdefault("download_deal", DEALS[s.deal or "none"].share_source)
-    return np.bincount(bought.artist, weights=per_track[where], minlength=base.n_artists)
+    paid = np.bincount(bought.artist, weights=per_track[where], minlength=base.n_artists)
+    return paid.astype(np.float64)
 
 
 def breakeven(grid: Cells, value: Span, cd: Floats, n_artists: int) -> Ints:

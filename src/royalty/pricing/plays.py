@@ -186,7 +186,9 @@ class Pairs:
     artist: Ints
 
 
-def pair_ids(artist: npt.NDArray[np.integer], inner: npt.NDArray[np.integer], n_inner: int) -> Pairs:
+def pair_ids(
+    artist: npt.NDArray[np.integer], inner: npt.NDArray[np.integer], n_inner: int
+) -> Pairs:
     """Number the (artist, inner) pairs; rows with ``inner`` -1 get the id ``n``.
 
     Most album and track names belong to one artist, so a pair is first taken
