@@ -9,6 +9,7 @@ keep the notebooks and docs from pointing at files outside the repository.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -83,3 +84,47 @@ def test_every_value_in_the_tables_is_in_the_doc() -> None:
             assert f"| {row['year']} | {row['rate']:g} |" in text, (service, row["year"])
     for year, value in figures["cpi"]["values"].items():
         assert f"| {year} | {value:g} |" in text, year
+
+
+FILES_OUTSIDE = ("PRICING-FACTS", "../shared", "STYLE.md", "/work/")
+
+
+def written_docs() -> list[Path]:
+    return [ROOT / "README.md", DOC, *sorted((ROOT / "notebooks").glob("*.ipynb"))]
+
+
+@pytest.mark.parametrize("path", written_docs(), ids=lambda p: p.name)
+def test_docs_cite_only_files_in_the_repository(path: Path) -> None:
+    text = path.read_text("utf-8")
+    for name in FILES_OUTSIDE:
+        assert name not in text, f"{path.name} points at {name}, which is not in the repository"
+    # Paths written in backticks that name a folder of the repository must exist.
+    for match in re.finditer(
+        r"`((?:src|tests|docs|notebooks|data|scripts|benchmarks)/[^`\s]+)`", text
+    ):
+        assert (ROOT / match.group(1)).exists(), f"{path.name} names {match.group(1)}"
+
+
+@pytest.mark.parametrize("path", [DOC, ROOT / "README.md"], ids=lambda p: p.name)
+def test_links_to_files_in_the_repository_exist(path: Path) -> None:
+    for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", path.read_text("utf-8")):
+        if "://" not in target:
+            assert (path.parent / target).exists(), f"{path.name} links to {target}"
+
+
+def readme_python(heading: str) -> str:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme.split(heading, 1)[1]
+    block = re.search(r"```python\n(.*?)```", section, re.S)
+    assert block is not None, f"no Python example under {heading}"
+    return block.group(1)
+
+
+def test_the_readme_library_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    code = readme_python("## Library")
+    namespace: dict[str, object] = {}
+    exec(compile(code, "README.md (Library)", "exec"), namespace)  # the README's own code
+    out = capsys.readouterr().out
+    # Radiohead's row at the essay's figures, then the verdict counts of a scenario.
+    assert "9.33" in out, out
+    assert "'no-cd'" in out, out
