@@ -20,7 +20,7 @@ plays cover.
   every year as given.
 
 Defaults and sources: ``figures.toml``, ``rates.toml`` and
-:mod:`royalty.pricing.deals` (from PRICING-FACTS.md).
+:mod:`royalty.pricing.deals` (from docs/pricing-sources.md).
 """
 
 from __future__ import annotations
