@@ -22,8 +22,13 @@ from typing import Final
 
 from royalty.errors import UsageError
 from royalty.population.models import MODELS as MODELS
-from royalty.pricing.defaults import DEFAULT_MIN_SECONDS
-from royalty.pricing.defaults import DEFAULT_FEE, DEFAULT_PAYOUT_RATIO, DEFAULT_VAT, SOURCES
+from royalty.pricing.defaults import (
+    DEFAULT_FEE,
+    DEFAULT_MIN_SECONDS,
+    DEFAULT_PAYOUT_RATIO,
+    DEFAULT_VAT,
+    SOURCES,
+)
 
 COLUMN: Final[dict[str, str]] = {m: m.replace("-", "_") for m in MODELS}
 """The payout column of each model in tables, CSV and JSON (``pro_rata`` …)."""

@@ -139,13 +139,13 @@ def album_breakdown(
     stream_group = row_group if base.keep is None else row_group[base.keep]
 
     k = s.min_album_plays
-    reached = reaching(cds.bought.member, base.ticks, len(cds.bought.artist), k)
+    reached = reaching(cds.bought.member(), base.ticks, len(cds.bought.artist), k)
     cd_group = stream_group[reached]
     dl_group = None
     if parts.downloads is not None:
         bought = parts.downloads.bought
         dl_group = stream_group[
-            reaching(bought.member, base.ticks, len(bought.artist), s.min_track_plays)
+            reaching(bought.member(), base.ticks, len(bought.artist), s.min_track_plays)
         ]
     assert base.track is not None
     tracks = cells(stream_group, base.track + 1, base.n_tracks + 1)

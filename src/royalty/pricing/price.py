@@ -19,8 +19,13 @@ import numpy as np
 import pandas as pd
 
 from royalty.pricing.book import Book, Span
-from royalty.pricing.crossover import nth_play_ticks
-from royalty.pricing.money import breakeven, cds_bought, downloads_bought, verdicts
+from royalty.pricing.money import (
+    breakeven,
+    cds_bought,
+    crossover_ticks,
+    downloads_bought,
+    verdicts,
+)
 from royalty.pricing.plays import Cells, Prepared, cells, prepare
 from royalty.pricing.projection import project, projected_crossover
 from royalty.pricing.scenario import Scenario
@@ -176,9 +181,10 @@ def price_details(plays: pd.DataFrame, scenario: Scenario | None = None) -> Pric
     streaming = _payout(grid, value, base.n_artists)
     cds = cds_bought(book, base)
     cd = cds.money
-    nth = breakeven(grid, value, cd.value, base.n_artists)
+    found = breakeven(grid, value, cd.value, base.n_artists)
+    nth = found.nth
+    when = crossover_ticks(base, found)
     streams = np.bincount(base.artist, minlength=base.n_artists).astype(np.int64)
-    when = nth_play_ticks(base.artist, base.ticks, nth, streams)
     played = np.flatnonzero(streams > 0)
     no_album = np.bincount(base.artist[base.album < 0], minlength=base.n_artists)
     f = scenario.factor
@@ -226,6 +232,7 @@ def prepare_book(
     base = prepare(plays, scenario.min_seconds, tracks=tracks)
     book = Book(scenario, scenario.dollars or last_year(base))
     book.dollars_note()
+    book.thresholds()
     return base, book
 
 

@@ -152,7 +152,10 @@ def _override(service: str, fields: Mapping[str, object], base: ServiceRate | No
         raise UsageError(
             f"rates.{service} has unknown key(s) {', '.join(unknown)}; use {', '.join(_FIELDS)}"
         )
-    if fields.get("level", RIGHTS_HOLDER) != RIGHTS_HOLDER or fields.get("currency", "USD") != "USD":
+    if (
+        fields.get("level", RIGHTS_HOLDER) != RIGHTS_HOLDER
+        or fields.get("currency", "USD") != "USD"
+    ):
         raise UsageError(
             f"rates.{service}: only rights-holder rates in USD are supported "
             f"(level = {RIGHTS_HOLDER!r}, currency = 'USD')"
