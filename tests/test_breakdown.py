@@ -226,3 +226,9 @@ def test_no_plays_gives_empty_tables_with_the_columns() -> None:
     )
     assert list(by_album(empty, scenario).columns) == list(album_columns(scenario))
     assert len(by_album(empty, scenario)) == 0
+
+
+def test_tracks_are_unknown_without_titles() -> None:
+    albums = by_album(history().drop(columns=["track"]), SPOTIFY)
+    assert albums["tracks"].isna().all()
+    assert list(albums["streams"]) == [5, 1, 1, 1]

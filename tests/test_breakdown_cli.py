@@ -16,6 +16,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from cli_run import by_artist, run, run_rows
+from royalty import schema, store
 from royalty.cli_breakdown import ByChoice, breakdown_compare
 from royalty.cli_common import CompareFormat
 from royalty.history import History
@@ -51,7 +53,7 @@ def history() -> History:
 INDIE = make_scenario(service="spotify", deal="indie", min_album_plays=3)
 
 
-def run(
+def show(
     capsys: pytest.CaptureFixture[str],
     scenario: Scenario,
     by: ByChoice = ByChoice.year,
@@ -66,7 +68,7 @@ def run(
 
 
 def rows(capsys: pytest.CaptureFixture[str], scenario: Scenario, **options: Any) -> Any:
-    return json.loads(run(capsys, scenario, format=CompareFormat.json, **options))
+    return json.loads(show(capsys, scenario, format=CompareFormat.json, **options))
 
 
 def test_year_rows_add_up_to_price(capsys: pytest.CaptureFixture[str]) -> None:
@@ -88,7 +90,7 @@ def test_year_rows_add_up_to_price(capsys: pytest.CaptureFixture[str]) -> None:
 def test_year_table_names_dollars_level_side_sources_and_borrowed_years(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    out = run(capsys, INDIE)
+    out = show(capsys, INDIE)
     assert out.startswith(
         "Streaming against CD income per artist and year for two: artist level, "
         "master side, US dollars of 2018\n"
@@ -145,7 +147,7 @@ def test_a_value_you_gave_is_named_as_yours(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_year_total_csv_one_row_a_year(capsys: pytest.CaptureFixture[str]) -> None:
-    out = run(capsys, INDIE, total=True, format=CompareFormat.csv)
+    out = show(capsys, INDIE, total=True, format=CompareFormat.csv)
     found = list(csv.DictReader(io.StringIO(out)))
     assert list(found[0])[:5] == ["year", "artists", "plays", "streams", "albums"]
     assert "cd_payout_high" in found[0] and "cumulative_difference" in found[0]
@@ -154,7 +156,7 @@ def test_year_total_csv_one_row_a_year(capsys: pytest.CaptureFixture[str]) -> No
         ("2017", "1", "2"),
         ("2018", "2", "3"),
     ]
-    out = run(capsys, INDIE, total=True, top=1)
+    out = show(capsys, INDIE, total=True, top=1)
     assert "Streaming against CD income per year for two" in out
     assert "adds up the top 1 of 2 artists" in out
 
@@ -171,11 +173,11 @@ def test_albums_show_the_untitled_streams_as_a_row_without_a_cd(
     assert albums[0]["bought_on"] == "2017-01-05T10:00:00Z" and albums[0]["cd_year"] == 2017
     assert albums[0]["tracks"] == 3 and albums[1]["bought_on"] is None
     assert albums[1]["cd_year"] is None and albums[1]["cd_payout"] == 0
-    out = run(capsys, INDIE, by=ByChoice.album, format=CompareFormat.markdown)
+    out = show(capsys, INDIE, by=ByChoice.album, format=CompareFormat.markdown)
     assert out.startswith("### Streaming against CD income per album for two: artist level")
     assert "| A | (no album) | 1 | 1 | 1 | no | - | - |" in out
     assert "| A | X | 5 | 4 | 3 | yes | 2017-01-05 | 2017 |" in out
-    out = run(capsys, INDIE, by=ByChoice.album, format=CompareFormat.csv)
+    out = show(capsys, INDIE, by=ByChoice.album, format=CompareFormat.csv)
     assert "\nA,,1,1,1,False,,," in out and "A,X,5,4,3,True,2017-01-05T10:00:00Z,2017," in out
 
 
@@ -183,7 +185,7 @@ def test_another_currency_is_named(capsys: pytest.CaptureFixture[str]) -> None:
     euros = make_scenario(
         service="spotify", deal="indie", min_album_plays=3, currency="EUR", fx=0.5
     )
-    out = run(capsys, euros, by=ByChoice.album)
+    out = show(capsys, euros, by=ByChoice.album)
     assert "US dollars of 2018, shown in EUR" in out.splitlines()[0]
     assert "shown in EUR at 0.5 per USD (the rate you gave)" in out
     assert "CD income (EUR)" in out
@@ -196,3 +198,42 @@ def test_output_goes_to_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[s
     )
     assert capsys.readouterr().out == ""
     assert {r["artist"] for r in json.loads(target.read_text(encoding="utf-8"))} == {"A"}
+
+
+# --- through `royalty compare`, as a user runs it ---------------------------------
+
+BY = ("compare", "--user", "two", "--service", "spotify", "--deal", "indie")
+
+
+def stored() -> None:
+    store.merge("two", schema.normalize(history().plays, source="test"))
+
+
+def test_compare_by_year_adds_up_to_compare() -> None:
+    stored()
+    args = (*BY, "--min-album-plays", "3", "--side", "both", "--dollars", "2016")
+    years = run_rows(*args, "--by", "year")
+    whole = by_artist(run_rows(*args))
+    for artist in ("A", "B"):
+        mine = [r for r in years if r["artist"] == artist]
+        for column in ("plays", "streams", "albums", "streaming_payout_low", "cd_payout_high"):
+            total = sum(float(r[column]) for r in mine)  # type: ignore[arg-type]
+            assert total == pytest.approx(float(whole[artist][column]), rel=1e-9)  # type: ignore[arg-type]
+    code, out, err = run(*args, "--by", "album")
+    assert code == 0, err
+    assert "per album for two: artist level, master and publishing sides, US dollars of 2016" in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        (("--total",), "--total"),
+        (("--by", "album", "--total"), "--total"),
+        (("--by", "year", "--project-to", "2999-01-01"), "--project-to"),
+    ],
+)
+def test_options_that_do_not_fit_are_refused(extra: tuple[str, ...], named: str) -> None:
+    stored()
+    code, out, err = run(*BY, *extra)
+    assert code != 0 and out == ""
+    assert err.startswith("Error: ") and named in err

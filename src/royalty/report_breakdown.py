@@ -145,14 +145,16 @@ def _cell(column: str, row: dict[Any, Any], currency: str, *, span: bool = False
         return ellipsize(str(value), _NAME_WIDTH)
     if column == "album":
         return NO_ALBUM_LABEL if value is None else ellipsize(str(value), _NAME_WIDTH)
+    if value is None or value is pd.NA or value is pd.NaT:
+        return "-"
     if column in ("year", "cd_year"):
-        return "-" if value is None or value is pd.NA else str(int(value))
+        return str(int(value))
     if column in _INTS:
         return count(int(value))
     if column == "bought":
         return "yes" if value else "no"
     if column == "bought_on":
-        return (iso(value) or "-")[:10]
+        return str(iso(value))[:10]
     if span:
         low, high = float(row[f"{column}_low"]), float(row[f"{column}_high"])
         return f"{amount(low, currency)}-{amount(high, currency)}"

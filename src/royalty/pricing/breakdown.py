@@ -163,7 +163,7 @@ def album_breakdown(
             "album": pd.Series(labels, dtype=object),
             "plays": np.bincount(row_group[named], minlength=n),
             "streams": np.bincount(stream_group, minlength=n),
-            "tracks": np.bincount(tracks.outer, minlength=n),
+            "tracks": _tracks(np.bincount(tracks.outer, minlength=n), "track" in plays.columns),
             "bought": np.bincount(cd_group, minlength=n) > 0,
             "bought_on": utc(bought_on, base.unit),
             "cd_year": cd_year,
@@ -183,6 +183,14 @@ def album_breakdown(
     )
     table = out.loc[:, list(album_columns(s))].reset_index(drop=True)
     return Breakdown(table, parts.book, "album", len(parts.rank), parts.played, 0)
+
+
+def _tracks(counted: Ints, known: bool) -> pd.api.extensions.ExtensionArray:
+    """Distinct tracks per album, or missing throughout when the plays carry no titles."""
+    out = pd.array(counted, dtype="Int64")
+    if not known:
+        out[:] = pd.NA
+    return out
 
 
 def by_year(
@@ -237,7 +245,8 @@ def by_album(
         ``price``'s order) and album (most paid streams first): ``album``
         (None for the streams with no album name, which buy no CD),
         ``plays`` (every play), ``streams`` (paid), ``tracks`` (distinct
-        tracks streamed: a CD's publishing money counts them), ``bought``,
+        tracks streamed: a CD's publishing money counts them; missing without
+        a ``track`` column), ``bought``,
         ``bought_on`` (UTC start of the stream at which the album reached
         ``min_album_plays``; NaT if not bought), ``cd_year`` (the year whose
         figures priced the CD), the album's streaming money and CD money
