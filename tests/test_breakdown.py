@@ -232,3 +232,17 @@ def test_tracks_are_unknown_without_titles() -> None:
     albums = by_album(history().drop(columns=["track"]), SPOTIFY)
     assert albums["tracks"].isna().all()
     assert list(albums["streams"]) == [5, 1, 1, 1]
+
+
+def test_a_download_falls_in_the_year_and_album_its_track_reached_its_streams() -> None:
+    scenario = make_scenario(
+        service="spotify", deal="none", min_album_plays=4, downloads=True,
+        min_track_plays=2, track_price=1.0,
+    )  # fmt: skip
+    # t1 of X reaches 2 paid streams on 2017-07-01 (the short play does not count):
+    # $1.00 you gave, less the store's 30%, less one mechanical of 2017 in 2018 dollars.
+    label = 1.0 * (1 - 0.30) - in_2018(0.091, 2017)
+    years = by_year(history(), scenario)
+    assert list(years["download_payout"]) == pytest.approx([0, label, 0, 0], rel=1e-12)
+    albums = by_album(history(), scenario)
+    assert list(albums["download_payout"]) == pytest.approx([label, 0, 0, 0], rel=1e-12)
