@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from royalty.errors import UsageError
 from royalty.pricing import make_scenario, price
 from royalty.pricing.breakdown import (
+    _groups,
     album_breakdown,
     album_columns,
     by_album,
@@ -246,3 +248,12 @@ def test_a_download_falls_in_the_year_and_album_its_track_reached_its_streams() 
     assert list(years["download_payout"]) == pytest.approx([0, label, 0, 0], rel=1e-12)
     albums = by_album(history(), scenario)
     assert list(albums["download_payout"]) == pytest.approx([label, 0, 0, 0], rel=1e-12)
+
+
+def test_year_groups_by_a_dense_table_or_by_sorting_agree() -> None:
+    keys = np.array([5, 2, 5, 9, 2], dtype=np.int64)
+    for size in (10, 1 << 20):  # a small key space is numbered densely, a large one sorted
+        groups, index, find = _groups(keys, size)
+        assert groups.tolist() == [2, 5, 9]
+        assert index.tolist() == [1, 0, 1, 2, 0]
+        assert find(np.array([9, 2], dtype=np.int64)).tolist() == [2, 0]

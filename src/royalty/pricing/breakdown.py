@@ -22,6 +22,8 @@ Nothing is rounded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -54,6 +56,32 @@ __all__ = [
 ]
 
 
+def _groups(keys: Ints, size: int) -> tuple[Ints, Ints, Callable[[Ints], Ints]]:
+    """The keys that occur (sorted), each key's index among them, and a lookup for others.
+
+    Keys below ``size`` are numbered through one dense table when it is no
+    bigger than a few times the keys (one pass, no sort); otherwise by sorting.
+    """
+    if size <= max(4 * len(keys), 1 << 16):
+        present = np.zeros(size + 1, dtype=np.int64)
+        present[keys] = 1
+        groups = np.flatnonzero(present[:size])
+        index = np.cumsum(present) - 1
+
+        def dense(found: Ints) -> Ints:
+            looked: Ints = index[found]
+            return looked
+
+        return groups, dense(keys), dense
+    groups, inverse = np.unique(keys, return_inverse=True)
+
+    def sorted_(found: Ints) -> Ints:
+        looked: Ints = np.searchsorted(groups, found)
+        return looked
+
+    return groups, inverse.reshape(-1), sorted_
+
+
 def year_breakdown(
     plays: pd.DataFrame, scenario: Scenario | None = None, *, top: int = 0, total: bool = False
 ) -> Breakdown:
@@ -72,20 +100,20 @@ def year_breakdown(
         return artist.astype(np.int64) * width + (years - 1970 - first)
 
     every = key(parts.artist[timed], year + 1970)
-    groups, play_group = np.unique(every, return_inverse=True)
+    groups, play_group, find = _groups(every, base.n_artists * width)
     n = len(groups)
     stream_year = base.years[base.month] if len(base.month) else np.zeros(0, dtype=np.int64)
-    stream_group = np.searchsorted(groups, key(base.artist, stream_year))
-    cd_group = np.searchsorted(groups, key(parts.cds.bought.artist, parts.cds.bought.year))
+    stream_group = find(key(base.artist, stream_year))
+    cd_group = find(key(parts.cds.bought.artist, parts.cds.bought.year))
     dl_group = None
     if parts.downloads is not None:
         bought = parts.downloads.bought
-        dl_group = np.searchsorted(groups, key(bought.artist, bought.year))
+        dl_group = find(key(bought.artist, bought.year))
     out = pd.DataFrame(
         {
             "code": groups // width,
             "year": groups % width + first + 1970,
-            "plays": np.bincount(play_group.reshape(-1), minlength=n),
+            "plays": np.bincount(play_group, minlength=n),
             "streams": np.bincount(stream_group, minlength=n),
             "albums": np.bincount(cd_group, minlength=n),
             **group_money(parts, stream_group, cd_group, dl_group, n),
