@@ -92,17 +92,28 @@ class Cds:
     money: Span
 
 
-def cds_bought(book: Book, base: Prepared) -> Cds:
-    """The CDs the listener bought and what they paid, per artist code."""
+@dataclass(frozen=True)
+class Priced:
+    """What was bought and what each one paid, in the book's dollars.
+
+    Attributes:
+        bought: the pairs bought (artist, year, and each paid stream's pair).
+        money: per pair bought, what it paid (value, low, high).
+    """
+
+    bought: Bought
+    money: Span
+
+
+def cd_prices(book: Book, base: Prepared) -> Priced:
+    """Each CD the listener bought, with the figures of the year it was bought."""
     s = book.scenario
-    n = base.n_artists
     bought = _bought(base, base.album, base.n_albums, s.min_album_plays)
-    count = np.bincount(bought.artist, minlength=n).astype(np.int64)
     if len(bought.artist) == 0:
-        zero = np.zeros(n)
+        zero = np.zeros(0)
         if s.cd_margin is not None or s.foundation:  # name the CD figure all the same
             book.cd_master([int(book.dollars)])
-        return Cds(count, Span(zero, zero.copy(), zero.copy()))
+        return Priced(bought, Span(zero, zero.copy(), zero.copy()))
     years = sorted(set(bought.year.tolist()))
     where = np.searchsorted(np.array(years), bought.year)
     per_cd: Span | None = None
@@ -115,11 +126,20 @@ def cds_bought(book: Book, base: Prepared) -> Cds:
         publishing = Span(mech.value[where], mech.low[where], mech.high[where]) * tracks
         per_cd = publishing if per_cd is None else per_cd + publishing
     assert per_cd is not None
+    return Priced(bought, per_cd)
+
+
+def cds_bought(book: Book, base: Prepared) -> Cds:
+    """The CDs the listener bought and what they paid, per artist code."""
+    cds = cd_prices(book, base)
+    n = base.n_artists
+    artist = cds.bought.artist
+    count = np.bincount(artist, minlength=n).astype(np.int64)
 
     def total(values: Floats) -> Floats:
-        return np.bincount(bought.artist, weights=values, minlength=n).astype(np.float64)
+        return np.bincount(artist, weights=values, minlength=n).astype(np.float64)
 
-    return Cds(count, Span(total(per_cd.value), total(per_cd.low), total(per_cd.high)))
+    return Cds(count, Span(total(cds.money.value), total(cds.money.low), total(cds.money.high)))
 
 
 def _tracks_per_pair(base: Prepared, bought: Bought) -> Floats:
@@ -131,13 +151,17 @@ def _tracks_per_pair(base: Prepared, bought: Bought) -> Floats:
     return np.bincount(distinct.outer, minlength=len(bought.artist)).astype(np.float64)
 
 
-def downloads_bought(book: Book, base: Prepared) -> Floats:
-    """Per artist code: what the track downloads the listener bought paid."""
+def download_prices(book: Book, base: Prepared) -> Priced:
+    """Each track download the listener bought, priced at the year it was bought.
+
+    Download figures carry no range: ``money`` has the value as low and high.
+    """
     s = book.scenario
     assert base.track is not None
     bought = _bought(base, base.track, base.n_tracks, s.min_track_plays)
     if len(bought.artist) == 0:
-        return np.zeros(base.n_artists)
+        zero = np.zeros(0)
+        return Priced(bought, Span(zero, zero, zero))
     years = sorted(set(bought.year.tolist()))
     where = np.searchsorted(np.array(years), bought.year)
     mech = book.mechanical(years).value
@@ -145,8 +169,16 @@ def downloads_bought(book: Book, base: Prepared) -> Floats:
     label = np.maximum(price * (1.0 - book.store_cut(years)) - mech, 0.0)
     share = book.share(len(years)).value
     per_track = {"master": label * share, "publishing": mech}.get(s.side, label * share + mech)
-    paid = np.bincount(bought.artist, weights=per_track[where], minlength=base.n_artists)
-    return paid.astype(np.float64)
+    each = per_track[where]
+    return Priced(bought, Span(each, each, each))
+
+
+def downloads_bought(book: Book, base: Prepared) -> Floats:
+    """Per artist code: what the track downloads the listener bought paid."""
+    downloads = download_prices(book, base)
+    weights = downloads.money.value
+    found = np.bincount(downloads.bought.artist, weights=weights, minlength=base.n_artists)
+    return found.astype(np.float64)
 
 
 @dataclass(frozen=True)
