@@ -210,7 +210,8 @@ def compare(
         rates=rates,
     )
     columns = ["played_at", "artist", "album", "duration_ms"]
-    tracks = scenario.downloads or scenario.side != "master"
+    # Tracks: downloads, publishing money and the album breakdown's tracks played need them.
+    tracks = scenario.downloads or scenario.side != "master" or by is ByChoice.album
     history = choose_history(
         user, file, input_format, tz, skip_bad_rows, since, until,
         columns=[*columns, "track"] if tracks else columns,
