@@ -128,10 +128,10 @@ def test_downloads_by_hand() -> None:
 
 def test_downloads_at_the_cited_price_by_hand() -> None:
     rows = by_artist(price(plays(), make_scenario(deal="none", downloads=True)))
-    # 2020 borrows 2009's 0.99, carried by CPI-U: 0.99 × 258.811 / 214.537;
-    # the label keeps 70% less the 0.091 mechanical (rights-holder level: no share).
-    price_2020 = 0.99 * cpi(2020) / cpi(2009)
-    assert rows["A"]["download_payout"] == pytest.approx(price_2020 * 0.70 - 0.091)
+    # iTunes' 0.99 a track is cited for 2009-2024 (nominal, as it stayed): the
+    # label keeps 70% less the 0.091 mechanical (rights-holder level: no share):
+    # 0.99 × 0.70 - 0.091 = 0.602
+    assert rows["A"]["download_payout"] == pytest.approx(0.602)
 
 
 def test_downloads_need_the_track_column() -> None:
