@@ -252,3 +252,22 @@ def test_projection_before_the_last_play_is_an_error() -> None:
     for when in (datetime(2009, 12, 31, tzinfo=UTC), datetime(2010, 1, 1, tzinfo=UTC)):
         with pytest.raises(UsageError, match="after the last play"):
             price(frame(rows), make_scenario(project_to=when))
+
+
+def test_years_after_the_cpi_table_are_named_as_borrowed() -> None:
+    from royalty import schema
+
+    plays = pd.DataFrame(
+        {
+            "played_at": pd.to_datetime(["2024-05-01", "2025-06-01", "2026-01-01"], utc=True),
+            "artist": ["A"] * 3,
+            "track": ["t"] * 3,
+        }
+    )
+    pricing = price_details(
+        schema.normalize(plays, source="t"), make_scenario(service="spotify", deal="none")
+    )
+    assert pricing.book.dollars == 2026
+    assert pricing.book.borrowed["CPI-U"] == {2025, 2026}
+    # 2024 dollars stand in for 2025 and 2026: each stream pays Spotify's 2024 figure.
+    assert pricing.table["streaming_payout"].iloc[0] == pytest.approx(3 * 0.0030)

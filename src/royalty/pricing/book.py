@@ -87,7 +87,11 @@ class Book:
     def deflator(self, years: npt.ArrayLike) -> Floats:
         """Per year, what one dollar of that year is in dollars of the book's year."""
         cpi = figures().cpi
-        return np.array([cpi.factor(int(y), self.dollars) for y in np.asarray(years)], dtype=float)
+        wanted = [int(y) for y in np.asarray(years)]
+        missing = {y for y in wanted if y not in cpi.values}
+        if missing:  # the nearest year's index stands in: say so
+            self.borrowed.setdefault("CPI-U", set()).update(missing)
+        return np.array([cpi.factor(y, self.dollars) for y in wanted], dtype=float)
 
     def _series(self, key: str, series: Series, years: Sequence[int], what: str) -> Span:
         """A cited series over ``years`` in the book's dollars, noting sources and borrowing."""
