@@ -271,3 +271,12 @@ def test_years_after_the_cpi_table_are_named_as_borrowed() -> None:
     assert pricing.book.borrowed["CPI-U"] == {2025, 2026}
     # 2024 dollars stand in for 2025 and 2026: each stream pays Spotify's 2024 figure.
     assert pricing.table["streaming_payout"].iloc[0] == pytest.approx(3 * 0.0030)
+
+
+def test_a_projection_beyond_nanosecond_times_is_refused() -> None:
+    plays = pd.DataFrame(
+        {"played_at": pd.to_datetime(["2020-01-01"], utc=True).as_unit("ns"), "artist": ["A"]}
+    )
+    far = datetime(2300, 1, 1, tzinfo=UTC)
+    with pytest.raises(UsageError, match="too far"):
+        price(plays, make_scenario(project_to=far))

@@ -32,6 +32,9 @@ def projection_tick(when: datetime, base: Prepared) -> int:
         UsageError: the date is not after the last paid stream.
     """
     horizon = pd.Timestamp(when).tz_convert("UTC")
+    if base.unit == "ns" and horizon >= pd.Timestamp("2262-04-11", tz="UTC"):
+        # Nanosecond times end in April 2262; a later date would wrap round.
+        raise UsageError(f"the projection date {horizon.date()} is too far: give one before 2262")
     stamp = np.array([horizon.tz_convert(None).to_datetime64()])
     tick = int(stamp.astype(f"datetime64[{base.unit}]").view(np.int64)[0])
     if len(base.ticks) and tick <= int(base.ticks.max()):
