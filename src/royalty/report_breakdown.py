@@ -20,6 +20,7 @@ import pandas as pd
 from royalty.pricing import Scenario
 from royalty.pricing.breakdown import RUNNING_COLUMNS, SPAN_COLUMNS, Breakdown
 from royalty.report import count, iso, plural, rounding_note
+from royalty.report_pricing import SIDE_WORDS, amount
 from royalty.textfmt import ellipsize, render_markdown, render_table
 
 NO_ALBUM_LABEL: Final = "(no album)"
@@ -58,18 +59,6 @@ _LABELS: Final = {
     "cumulative_difference": "Difference so far",
 }
 _PER: Final = {"year": "per artist and year", "year-total": "per year", "album": "per album"}
-_SIDES: Final = {
-    "master": "master side",
-    "publishing": "publishing side",
-    "both": "master and publishing sides",
-}
-
-
-def amount(value: float, currency: str) -> str:
-    """Two decimals; a dollar sign for USD (the currency is named in the headers)."""
-    sign = "-" if value < 0 else ""
-    mark = "$" if currency == "USD" else ""
-    return f"{sign}{mark}{abs(value):,.2f}"
 
 
 def _value(column: str, value: Any) -> Any:
@@ -202,7 +191,7 @@ def header_lines(found: Breakdown) -> list[str]:
         who += f", artist share {s.artist_share:g}"
     shown = f"; shown in {s.currency} at {s.fx:g} per USD (the rate you gave)" if s.fx else ""
     lines = [
-        f"Model {s.model} ({who}); {s.level} level, {_SIDES[s.side]}; amounts in US dollars "
+        f"Model {s.model} ({who}); {s.level} level, {SIDE_WORDS[s.side]}; amounts in US dollars "
         f"of {book.dollars} (CPI-U){shown}.",
         "Each stream is priced at the figures of its year (user-centric: its month), each "
         f"CD at those of the year its album reached {s.min_album_plays} paid streams; plays "
@@ -254,7 +243,7 @@ def breakdown_title(found: Breakdown, label: str) -> str:
     shown = f", shown in {s.currency}" if s.currency != "USD" else ""
     return (
         f"Streaming against CD income {_PER[found.by]} for {label}: {s.level} level, "
-        f"{_SIDES[s.side]}, US dollars of {book.dollars}{shown}"
+        f"{SIDE_WORDS[s.side]}, US dollars of {book.dollars}{shown}"
     )
 
 

@@ -50,7 +50,7 @@ _LABELS = {
 _TABLE_COLUMNS = tuple(_LABELS)
 """The columns the terminal table shows (the ranges go beside the two payouts)."""
 
-_SIDE_WORDS = {
+SIDE_WORDS = {
     "master": "recording (master) money",
     "publishing": "publishing (songwriter) money",
     "both": "recording and publishing money",
@@ -118,7 +118,7 @@ def title(label: str, scenario: Scenario, book: Book) -> str:
     """The table's title: whose history, level, side, dollars."""
     return (
         f"Streaming against CD income for {label}: {scenario.level} level, "
-        f"{_SIDE_WORDS[scenario.side]}, {currency_words(scenario, book)}"
+        f"{SIDE_WORDS[scenario.side]}, {currency_words(scenario, book)}"
     )
 
 

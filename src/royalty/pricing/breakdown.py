@@ -31,7 +31,6 @@ import pandas as pd
 from royalty.pricing import _columns
 from royalty.pricing.breakdown_parts import (
     RUNNING_COLUMNS,
-    SPAN_COLUMNS,
     Breakdown,
     album_columns,
     group_money,
@@ -40,6 +39,7 @@ from royalty.pricing.breakdown_parts import (
     year_columns,
 )
 from royalty.pricing.plays import Ints, cells, pair_ids
+from royalty.pricing.price import SPAN_COLUMNS
 from royalty.pricing.scenario import Scenario
 from royalty.pricing.timeutil import utc
 

@@ -17,21 +17,10 @@ from royalty.pricing import _columns
 from royalty.pricing.book import Book, Span
 from royalty.pricing.money import Priced, cd_prices, download_prices
 from royalty.pricing.plays import Ints, Prepared, cells
-from royalty.pricing.price import prepare_book, stream_values
+from royalty.pricing.price import SPAN_COLUMNS, prepare_book, stream_values
 from royalty.pricing.scenario import Scenario
 
 Floats = npt.NDArray[np.float64]
-
-SPAN_COLUMNS: Final = (
-    "streaming_payout",
-    "streaming_payout_low",
-    "streaming_payout_high",
-    "cd_payout",
-    "cd_payout_low",
-    "cd_payout_high",
-    "difference",
-)
-"""The money columns of every breakdown, in order."""
 
 RUNNING_COLUMNS: Final = (
     "cumulative_streaming_payout",

@@ -51,7 +51,7 @@ RESULT_COLUMNS: Final[tuple[str, ...]] = (
 )
 """The columns every :func:`price` result has, in order."""
 
-MONEY_COLUMNS: Final = (
+SPAN_COLUMNS: Final = (
     "streaming_payout",
     "streaming_payout_low",
     "streaming_payout_high",
@@ -59,6 +59,11 @@ MONEY_COLUMNS: Final = (
     "cd_payout_low",
     "cd_payout_high",
     "difference",
+)
+"""The money columns every priced table has: both sides with their ranges, and the difference."""
+
+MONEY_COLUMNS: Final = (
+    *SPAN_COLUMNS,
     "pro_rata_payout",
     "user_centric_payout",
     "download_payout",
