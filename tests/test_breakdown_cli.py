@@ -93,9 +93,9 @@ def test_year_table_names_dollars_level_side_sources_and_borrowed_years(
     out = show(capsys, INDIE)
     assert out.startswith(
         "Streaming against CD income per artist and year for two: artist level, "
-        "master side, US dollars of 2018\n"
+        "recording (master) money, US dollars of 2018\n"
     )
-    assert "Model pro-rata (spotify, deal indie); artist level, master side" in out
+    assert "Model pro-rata (spotify, deal indie); artist level, recording (master) money" in out
     assert "Sources:\n" in out and "  rate: Spotify rate per stream" in out
     assert (
         "Years without a figure of their own:" in out
