@@ -76,13 +76,29 @@ def cds_bought(book: Book, base: Prepared) -> Cds:
     """The CDs the listener bought and what they paid, per artist code."""
     s = book.scenario
     n = base.n_artists
-    bought = _bought(base, base.album, base.n_albums, s.min_album_plays)
+    bought = albums_bought(book, base)
     count = np.bincount(bought.artist, minlength=n).astype(np.int64)
     if len(bought.artist) == 0:
         zero = np.zeros(n)
         if s.cd_margin is not None or s.foundation:  # name the CD figure all the same
             book.cd_master([int(book.dollars)])
         return Cds(count, Span(zero, zero.copy(), zero.copy()))
+    per_cd = cd_money(book, base, bought)
+
+    def total(values: Floats) -> Floats:
+        return np.bincount(bought.artist, weights=values, minlength=n)
+
+    return Cds(count, Span(total(per_cd.value), total(per_cd.low), total(per_cd.high)))
+
+
+def albums_bought(book: Book, base: Prepared) -> Bought:
+    """The albums whose CD the listener bought (see :func:`cds_bought`), one entry per CD."""
+    return _bought(base, base.album, base.n_albums, book.scenario.min_album_plays)
+
+
+def cd_money(book: Book, base: Prepared, bought: Bought) -> Span:
+    """What each CD bought paid, at the figures of the year it was bought (one entry per CD)."""
+    s = book.scenario
     years = sorted(set(bought.year.tolist()))
     where = np.searchsorted(np.array(years), bought.year)
     per_cd: Span | None = None
@@ -95,11 +111,7 @@ def cds_bought(book: Book, base: Prepared) -> Cds:
         publishing = Span(mech.value[where], mech.low[where], mech.high[where]) * tracks
         per_cd = publishing if per_cd is None else per_cd + publishing
     assert per_cd is not None
-
-    def total(values: Floats) -> Floats:
-        return np.bincount(bought.artist, weights=values, minlength=n)
-
-    return Cds(count, Span(total(per_cd.value), total(per_cd.low), total(per_cd.high)))
+    return per_cd
 
 
 def _tracks_per_pair(base: Prepared, bought: Bought) -> Floats:
