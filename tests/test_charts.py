@@ -142,6 +142,9 @@ def test_compare_chart_top_and_bar_labels() -> None:
     assert [len(c) for c in bar_containers(ax)] == [2, 2]
     values = [t.get_text() for t in ax.texts if t.get_gid() != "footer"]
     assert sorted(values) == sorted([r"\$5.00", r"\$2.00", r"\$2.00", r"\$2.00"])
+    everyone = plot_compare(TINY, PARAMS)  # C bought no CD: its CD bar says so
+    cd_values = [t.get_text() for t in everyone.texts if t.get_gid() == "cds-value"]
+    assert cd_values == [r"\$2.00", r"\$2.00", "no CD"]
 
 
 def test_compare_chart_refuses_empty_and_bad_top() -> None:

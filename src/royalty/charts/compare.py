@@ -108,6 +108,7 @@ def plot_compare(
         "cds": (cd, column("cd_payout_low"), column("cd_payout_high")),
     }
     verdicts = shown["verdict"].astype(str).tolist()
+    albums = shown["albums"].to_numpy()
     footer = pricing_footer(pricing, plays_span(plays))
     y = np.arange(n)[::-1].astype(np.float64)  # the top artist at the top
     with drawing(ax, footer_height(footer, rows_height(n))) as ax:
@@ -123,8 +124,10 @@ def plot_compare(
         ):
             ax.barh(at, value, height=height, color=colour, xerr=[value - low, high - value],
                     error_kw=err, label="Streams" if key == "streams" else "CD income")  # fmt: skip
-            for x, where, v in zip(np.maximum(high, value), at, value, strict=True):
-                ax.annotate(money(v, s), (x, where), xytext=(5, 0), textcoords="offset points",
+            for x, where, v, bought in zip(np.maximum(high, value), at, value, albums, strict=True):
+                # An artist with no CD has no CD income to show, rather than $0.00 of it.
+                text = "no CD" if key == "cds" and not bought else money(v, s)
+                ax.annotate(text, (x, where), xytext=(5, 0), textcoords="offset points",
                             va="center", fontsize=8, gid=f"{key}-value")  # fmt: skip
         ax.set_yticks(y, labels=[clean(a, 30) for a in shown["artist"]])
         for label, verdict in zip(ax.get_yticklabels(), verdicts, strict=True):

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 _DASH, _GAP = 4.0, 2.5
-"""A CD line's dash and gap, in line widths: artists with the same CD steps take turns along it."""
+"""A CD line's dash and gap, in line widths: artists with the same CD income take turns along it."""
 
 Floats = npt.NDArray[np.float64]
 Times = npt.NDArray[np.datetime64]
@@ -150,8 +150,9 @@ def plot_cumulative(
     same colour that steps up on the day each CD was bought, by what that CD
     paid at the figures of its year. Both end on the artist's
     ``streaming_payout`` and ``cd_payout`` of :func:`royalty.price`. Artists
-    with the same CD steps share one dashed line, each drawing every k-th
-    dash. Where the streaming line reaches the artist's whole CD income
+    whose CD income ends at the same amount take turns along their dashed
+    lines, each drawing every k-th dash, so every colour shows where the
+    lines run together. Where the streaming line reaches the artist's whole CD income
     (``crossover_date``) a circle marks it, labelled with the date wherever
     the label touches no other text. Everything is in US dollars of one year
     (the axis says which).
@@ -192,11 +193,8 @@ def plot_cumulative(
     cd_totals = shown["cd_payout"].to_numpy(dtype=np.float64)
     crossings = _naive(shown["crossover_date"])
     curves = _curves(book, [int(c) for c in book.names.get_indexer(pd.Index(names))])
-    # CD lines that step on the same days by the same amounts draw over each other.
-    steps = [
-        (tuple(c[2].astype("datetime64[D]").tolist()), tuple(np.round(c[3], 9).tolist()))
-        for c in curves
-    ]
+    # CD lines that end at the same income draw over each other from their last step on.
+    steps = [round(float(total), 9) for total in cd_totals]
     palette = colours(len(names))
     footer = pricing_footer(pricing, span)
     base = max(FIGSIZE[1], 1.8 + 0.21 * (len(names) + 2))
