@@ -187,14 +187,16 @@ def test_cumulative_artists_with_the_same_cd_income_take_turns_along_one_line() 
     )
     ax = royalty.plot_cumulative(plays, PARAMS, top=4)
     cds = [line for line in ax.get_lines() if line.get_gid() == "cd"]
+    tails = [line for line in ax.get_lines() if line.get_gid() == "cd-shared"]
+    assert len(tails) == 3 and all(list(t.get_ydata()) == [1.5, 1.5] for t in tails)
     shared, alone = cds[:3], cds[3]
     day = [pd.Timestamp(line.get_xdata()[1]).date() for line in shared]
     assert day == [days[9].date()] * 3 and list(alone.get_ydata()) == [0.0, 0.0]
     # No public getter for a dash offset: read the pattern matplotlib draws with.
-    offsets = {line._unscaled_dash_pattern[0] for line in shared}
+    offsets = {line._unscaled_dash_pattern[0] for line in tails}
     assert len(offsets) == 3  # each its own offset: every colour shows
-    assert len({to_hex(line.get_color()) for line in shared}) == 3
-    assert tuple(alone._unscaled_dash_pattern[1]) == (4.0, 2.5)  # alone: a plain dash
+    assert len({to_hex(line.get_color()) for line in tails}) == 3
+    assert alone.get_linestyle() == "--" and all(line.get_linestyle() == "--" for line in shared)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert all(r"(1 CD \$1.50)" in text for text in legend[:3]) and "(no CD)" in legend[3]
 

@@ -212,14 +212,19 @@ def plot_cumulative(
             )
             ax.plot(x, y, color=palette[i], lw=2, gid="streaming",
                     label=f"{clean(name, 28)} ({cd})")  # fmt: skip
-            # Artists with the same CD steps share one line: each draws every k-th dash.
+            # Artists whose CD income ends at the same amount run together once all have
+            # bought their last CD: from there each draws every k-th dash of one shared tail.
             same = [j for j, other in enumerate(steps) if other == steps[i]]
             k, j = len(same), same.index(i)
-            dashes = (_DASH, k * (_DASH + _GAP) - _DASH)
-            ax.step(np.concatenate([[start], c_x, [end]]).astype("datetime64[ms]"),
+            tail = max((curves[m][2][-1] for m in same if len(curves[m][2])), default=start)
+            tail = tail if k > 1 else end
+            ax.step(np.concatenate([[start], c_x, [tail]]).astype("datetime64[ms]"),
                     np.concatenate([[0.0], c_y, [cd_totals[i]]]), where="post",
-                    ls=(j * (_DASH + _GAP), dashes), lw=1.3, color=palette[i],
-                    gid="cd")  # fmt: skip
+                    ls="--", lw=1.3, color=palette[i], gid="cd")  # fmt: skip
+            if k > 1:
+                dashes = (_DASH, k * (_DASH + _GAP) - _DASH)
+                ax.plot([tail, end], [cd_totals[i]] * 2, ls=(j * (_DASH + _GAP), dashes),
+                        lw=1.3, color=palette[i], gid="cd-shared")  # fmt: skip
             when = crossings[i]
             if not np.isnat(when):
                 ax.plot([when], [cd_totals[i]], marker="o", ms=9, mfc="white", mew=2,
