@@ -178,6 +178,21 @@ def test_dollars_of_no_year_are_refused(kind: str) -> None:
     assert err == "Error: --dollars must be a year such as 2024, got 1800\n"
 
 
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--dollars", "2013"], "--dollars only applies to the money charts of a history"),
+        (["--side", "both", "--market", "nz"], "--side, --market only apply to the money charts"),
+    ],
+)
+def test_population_charts_take_no_history_pricing_options(
+    options: list[str], message: str, tmp_path: Path
+) -> None:
+    code, out, err = run("chart", "population-bands", "--population", str(tmp_path), *options)
+    assert code == 1 and out == ""
+    assert err.startswith("Error: ") and message in err and len(err.splitlines()) == 1
+
+
 def test_a_vat_above_1_is_compares_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     _, _, expected = run("compare", "--deal", "none", "--model", "user-centric", "--vat", "15")

@@ -203,8 +203,11 @@ def chart_command(
         given = {"--side": side is not SideChoice.master, "--dollars": dollars is not None,
                  "--market": market is not None}  # fmt: skip
         if any(given.values()):
-            flags = ", ".join(flag for flag, on in given.items() if on)
-            raise UsageError(f"{flags} only apply to the money charts of a history, not {kind}")
+            named = [flag for flag, on in given.items() if on]
+            verb = "apply" if len(named) > 1 else "applies"
+            raise UsageError(
+                f"{', '.join(named)} only {verb} to the money charts of a history, not {kind}"
+            )
         from royalty.cli_population_compare import population_chart
 
         ax = population_chart(kind, population, fee=fee, payout_ratio=payout_ratio, vat=vat,
