@@ -192,3 +192,11 @@ def test_sensitivity_chart_at_the_rights_holder_level_uses_the_label_receipts() 
     )
     assert "rights-holder level" in ax.get_xlabel()
     assert "label's receipts per CD" in footer(ax)
+
+
+def test_sensitivity_chart_states_the_essays_rate_in_the_charts_dollars() -> None:
+    scenario = royalty.make_scenario(service="spotify", deal="major", dollars=2024)
+    ax = plot_sensitivity(PLAYS, scenario, rates=[0.001, 0.01])
+    (essay,) = [line for line in ax.get_lines() if line.get_gid() == "essay"]
+    assert float(essay.get_xdata()[0]) == pytest.approx(figures().cpi.factor(2013, 2024) / 300)
+    assert "US dollars of 2024" in ax.get_xlabel()

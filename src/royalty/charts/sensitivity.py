@@ -15,7 +15,6 @@ from royalty.charts._layout import Spot, place
 from royalty.charts._style import FIGSIZE, drawing, finish, plays_span, recipient, require_rows
 from royalty.charts._text import clean
 from royalty.pricing.book import Book
-from royalty.pricing.figures import figures
 from royalty.pricing.price import price_details
 from royalty.pricing.scenario import Scenario
 from royalty.pricing.sensitivity import sensitivity
@@ -28,11 +27,8 @@ if TYPE_CHECKING:
 RATE_RANGE: Final = (0.0003, 0.02)
 """USD per stream, from well under the essay's "tenth of a cent" to Napster's 2019 rate."""
 
-ESSAY_RATE: Final = 1 / 300
-"""The essay's "about a third of a cent per stream", in US dollars of 2013."""
-
 ESSAY_YEAR: Final = 2013
-"""The year of the essay's dollars."""
+"""The year of the essay's "about a third of a cent per stream" (the foundation's rate)."""
 
 
 def sensitivity_rates(n: int = 60) -> list[float]:
@@ -115,7 +111,8 @@ def plot_sensitivity(
     ordered = table.sort_values("rate")
     rate = ordered["rate"].to_numpy(dtype=np.float64)
     with_cd = _with_cd(ordered)
-    essay = ESSAY_RATE * figures().cpi.factor(ESSAY_YEAR, dollars) * factor
+    # The foundation's rate of the essay's year, as the book states it in these dollars.
+    essay = float(Book(Scenario(), dollars).master_rate([ESSAY_YEAR]).value[0]) * factor
     marks = [service_marker(service, scenario, dollars) for service in services]
     notes = [_cd_note(with_cd)]
     if services:
