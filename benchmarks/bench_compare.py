@@ -23,6 +23,12 @@ Then, in this process on one frame, it times ``royalty.pricing.price`` under
 the pro-rata and the user-centric model (same deal, alternating rounds) and
 prints the medians and their ratio. Target (issue 5): user-centric ≤ 2× the
 pro-rata time at 10 M plays.
+
+Last, it times year-aware pricing (each stream at its year's figures, CDs at
+the year bought, ranges and verdicts) against flat figures, in process, and
+with ``--before-src DIR`` the ``compare()`` of the code before year-aware
+pricing against today's, each in its own process on the same synthetic plays.
+Target (issue 10): at most 1.3× at 10 M plays.
 """
 
 from __future__ import annotations
@@ -189,10 +195,75 @@ def bench_user_centric(n: int, repeats: int) -> None:
     )
 
 
+TIMED_PRICING = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+sys.path.insert(0, sys.argv[2])
+from bench_compare import synthetic_plays
+from royalty.pricing import CompareParams, compare
+plays = synthetic_plays(int(sys.argv[3]))[["played_at", "artist", "album", "duration_ms"]]
+compare(plays, CompareParams())
+t0 = time.perf_counter()
+compare(plays, CompareParams())
+print(time.perf_counter() - t0)
+"""
+
+
+def bench_years(n: int, repeats: int, before_src: str | None) -> None:
+    """Year-aware pricing against flat figures, and against the code before it."""
+    from royalty.pricing import CompareParams, Scenario, compare, make_scenario, price
+
+    plays = synthetic_plays(n)[["played_at", "artist", "album", "duration_ms"]]
+    runs = {
+        "flat figures": lambda: compare(plays, CompareParams()),
+        "the essay's 2013 figures by year": lambda: price(plays, Scenario()),
+        "Spotify by year, indie deal": lambda: price(
+            plays, make_scenario(service="spotify", deal="indie")
+        ),
+    }
+    for run in runs.values():  # warm up
+        run()
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            t0 = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - t0)
+    flat = times["flat figures"]
+    print(f"\n{n:,} plays in process, price(): median of {repeats} rounds")
+    for name, spent in times.items():
+        ratios = [a / b for a, b in zip(spent, flat, strict=True)]
+        print(
+            f"  {name:34} {statistics.median(spent):6.2f} s  "
+            f"ratio to flat {statistics.median(ratios):.2f}"
+        )
+    if before_src is None:
+        return
+    here = str(Path(__file__).resolve().parent)
+    now_src = str(Path(__file__).resolve().parents[1] / "src")
+    ratios, old_times, new_times = [], [], []
+    for _ in range(repeats):  # each in its own process, alternating
+        old = float(launch([sys.executable, "-c", TIMED_PRICING, before_src, here, str(n)])[2])
+        new = float(launch([sys.executable, "-c", TIMED_PRICING, now_src, here, str(n)])[2])
+        old_times.append(old)
+        new_times.append(new)
+        ratios.append(new / old)
+    print(
+        f"  compare() before this change {statistics.median(old_times):.2f} s, now "
+        f"{statistics.median(new_times):.2f} s: ratio {statistics.median(ratios):.2f} "
+        "(target ≤ 1.3 at 10 M)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--before-src",
+        help="the src/ folder of a checkout of the code before year-aware pricing "
+        "(git worktree add /tmp/before 50dc6ea): its compare() is timed against today's",
+    )
     args = parser.parse_args()
     exe = shutil.which("royalty")
     if exe is None:
@@ -202,6 +273,7 @@ def main() -> None:
         bench_size(n, args.repeats, exe)
     for n in args.sizes:
         bench_user_centric(n, args.repeats)
+        bench_years(n, args.repeats, args.before_src)
 
 
 if __name__ == "__main__":

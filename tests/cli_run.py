@@ -21,10 +21,17 @@ def run(*args: str) -> tuple[int, str, str]:
 COMPARE_COLUMNS = [
     "artist",
     "plays",
+    "streams",
+    "streams_without_album",
     "albums",
     "streaming_payout",
+    "streaming_payout_low",
+    "streaming_payout_high",
     "cd_payout",
+    "cd_payout_low",
+    "cd_payout_high",
     "difference",
+    "verdict",
     "breakeven_plays",
     "crossover_date",
 ]

@@ -1,4 +1,9 @@
-"""`royalty compare --by year|album` end to end: formats, header, options."""
+"""``compare --by year|album`` as the command runs it: ``breakdown_compare`` and its formats.
+
+``cli_compare`` builds the scenario from its options and calls
+``breakdown_compare(history, scenario, by, total, top, format, with_meta,
+output, period)``; these tests call it the same way, on a history they write.
+"""
 
 from __future__ import annotations
 
@@ -6,142 +11,217 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
-from cli_run import by_artist, run, run_json, run_rows
+from cli_run import by_artist, run, run_rows
 from royalty import schema, store
+from royalty.cli_breakdown import ByChoice, breakdown_compare
+from royalty.cli_common import CompareFormat
+from royalty.history import History
+from royalty.pricing import Scenario, make_scenario, price, price_details
+
+PERIOD = "All plays, 2016-03-01 to 2018-04-01."
 
 
-def stored_history() -> None:
-    """User "two": A plays album X 3 times over New Year 2020 and 2 untitled plays in
-    2021; B plays Y once in 2021."""
+def history() -> History:
+    """A plays X 4 times over 2016-2017 (its 3rd stream on 2017-01-05), one untitled
+    stream in 2018 and a short play; B plays Y once in 2018."""
     rows = [
-        ("2019-12-30T10:00:00Z", "A", "X"),
-        ("2019-12-31T10:00:00Z", "A", "X"),
-        ("2020-01-02T10:00:00Z", "A", "X"),
-        ("2021-02-01T10:00:00Z", "A", None),
-        ("2021-02-02T10:00:00Z", "A", None),
-        ("2021-03-02T10:00:00Z", "B", "Y"),
+        ("2016-03-01T10:00:00Z", "A", "X", "t1", 200_000),
+        ("2016-12-30T10:00:00Z", "A", "X", "t2", 200_000),
+        ("2017-01-05T10:00:00Z", "A", "X", "t1", 200_000),
+        ("2017-02-05T10:00:00Z", "A", "X", "t3", 200_000),
+        ("2018-02-01T10:00:00Z", "A", None, "t4", 200_000),
+        ("2018-02-02T10:00:00Z", "A", "X", "t1", 5_000),
+        ("2018-04-01T10:00:00Z", "B", "Y", "y", 200_000),
     ]
-    frame = pd.DataFrame(
+    plays = pd.DataFrame(
         {
             "played_at": pd.to_datetime([r[0] for r in rows], utc=True),
             "artist": [r[1] for r in rows],
-            "track": ["t"] * len(rows),
             "album": [r[2] for r in rows],
+            "track": [r[3] for r in rows],
+            "duration_ms": pd.array([r[4] for r in rows], dtype="Int64"),
         }
     )
-    store.merge("two", schema.normalize(frame, source="test"))
+    return History(plays, "two", "two")
 
 
-BASE = ("compare", "--user", "two", "--rate", "0.01", "--cd-margin", "2", "--min-album-plays", "2")
+INDIE = make_scenario(service="spotify", deal="indie", min_album_plays=3)
 
 
-def test_by_year_json_adds_up_to_compare() -> None:
-    stored_history()
-    years = run_rows(*BASE, "--by", "year")
-    assert [(r["artist"], r["year"], r["plays"], r["albums"]) for r in years] == [
-        ("A", 2019, 2, 1),  # X reached 2 plays on 2019-12-31
-        ("A", 2020, 1, 0),
-        ("A", 2021, 2, 1),  # the untitled plays count as one album
-        ("B", 2021, 1, 0),
+def show(
+    capsys: pytest.CaptureFixture[str],
+    scenario: Scenario,
+    by: ByChoice = ByChoice.year,
+    *,
+    total: bool = False,
+    top: int = 0,
+    format: CompareFormat = CompareFormat.table,
+    with_meta: bool = False,
+) -> str:
+    breakdown_compare(history(), scenario, by, total, top, format, with_meta, None, PERIOD)
+    return capsys.readouterr().out
+
+
+def rows(capsys: pytest.CaptureFixture[str], scenario: Scenario, **options: Any) -> Any:
+    return json.loads(show(capsys, scenario, format=CompareFormat.json, **options))
+
+
+def test_year_rows_add_up_to_price(capsys: pytest.CaptureFixture[str]) -> None:
+    years = rows(capsys, INDIE)
+    assert [(r["artist"], r["year"], r["plays"], r["streams"], r["albums"]) for r in years] == [
+        ("A", 2016, 2, 2, 0),
+        ("A", 2017, 2, 2, 1),  # X reached 3 streams on 2017-01-05
+        ("A", 2018, 2, 1, 0),  # the untitled stream and the short play
+        ("B", 2018, 1, 1, 0),
     ]
-    assert [r["cumulative_cd_payout"] for r in years] == pytest.approx([2.0, 2.0, 4.0, 0.0])
-    whole = by_artist(run_json(*BASE))
+    whole = price(history().plays, INDIE).set_index("artist")
     for artist in ("A", "B"):
         mine = [r for r in years if r["artist"] == artist]
-        for column in ("plays", "albums", "streaming_payout", "cd_payout", "difference"):
-            assert sum(r[column] for r in mine) == pytest.approx(whole[artist][column])  # type: ignore[misc]
+        for column in ("plays", "streams", "streaming_payout_high", "cd_payout_low", "difference"):
+            total = sum(r[column] for r in mine)
+            assert total == pytest.approx(whole.loc[artist, column], rel=1e-9)
 
 
-def test_by_year_table_has_compares_header_and_says_how_it_counts() -> None:
-    stored_history()
-    code, out, err = run(*BASE, "--by", "year")
-    assert code == 0, err
-    assert "per artist and year for two, artist level, USD" in out
-    assert "Rate USD 0.01 per stream" in out and "Sources:" in out
-    assert "Streaming so far (USD)" in out and "Total (2 artists)" in out
-    assert "calendar years in UTC" in out and "reached 2 plays" in out
-
-
-def test_by_year_total_csv_one_row_a_year() -> None:
-    stored_history()
-    code, out, err = run(*BASE, "--by", "year", "--total", "--format", "csv")
-    assert code == 0, err
-    rows = list(csv.DictReader(io.StringIO(out)))
-    assert list(rows[0]) == [
-        "year",
-        "artists",
-        "plays",
-        "albums",
-        "streaming_payout",
-        "cd_payout",
-        "difference",
-        "cumulative_streaming_payout",
-        "cumulative_cd_payout",
-        "cumulative_difference",
-    ]
-    assert [(r["year"], r["artists"], r["plays"]) for r in rows] == [
-        ("2019", "1", "2"),
-        ("2020", "1", "1"),
-        ("2021", "2", "3"),
-    ]
-    assert float(rows[-1]["cumulative_difference"]) == pytest.approx(0.06 - 4.0)
-
-
-def test_by_album_formats_show_the_untitled_plays_as_their_own_row() -> None:
-    stored_history()
-    albums = run_rows(*BASE, "--by", "album")
-    assert [(r["artist"], r["album"], r["plays"], r["bought"]) for r in albums] == [
-        ("A", "X", 3, True),
-        ("A", None, 2, True),
-        ("B", "Y", 1, False),
-    ]
-    assert albums[0]["bought_on"] == "2019-12-31T10:00:00Z" and albums[2]["bought_on"] is None
-    code, out, _ = run(*BASE, "--by", "album", "--format", "markdown")
-    assert code == 0 and "| A | (no album) | 2 | yes | 2021-02-02 |" in out
-    assert "count together as one album, shown as (no album)" in out
-    code, out, _ = run(*BASE, "--by", "album", "--format", "csv")
-    assert code == 0 and "A,,2,True,2021-02-02T10:00:00Z," in out
-
-
-def test_scenario_options_and_meta() -> None:
-    stored_history()
-    args = ("compare", "--user", "two", "--service", "spotify", "--deal", "major")
-    doc = run_json(*args, "--currency", "EUR", "--fx", "0.5", "--by", "year", "--with-meta")
-    assert list(doc) == ["parameters", "level", "currency", "sources", "by", "rows"]
-    assert doc["currency"] == "EUR" and doc["by"] == "year"
-    whole = by_artist(run_json(*args, "--currency", "EUR", "--fx", "0.5"))
-    a_rows = [r for r in doc["rows"] if r["artist"] == "A"]
-    assert sum(r["streaming_payout"] for r in a_rows) == pytest.approx(
-        whole["A"]["streaming_payout"]
+def test_year_table_names_dollars_level_side_sources_and_borrowed_years(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = show(capsys, INDIE)
+    assert out.startswith(
+        "Streaming against CD income per artist and year for two: artist level, "
+        "master side, US dollars of 2018\n"
     )
-    code, out, _ = run(*args, "--model", "user-centric", "--model", "downloads", "--by", "year")
-    assert code == 0 and "User-centric (USD)" in out and "Downloads (USD)" in out
+    assert "Model pro-rata (spotify, deal indie); artist level, master side" in out
+    assert "Sources:\n" in out and "  rate: Spotify rate per stream" in out
+    assert (
+        "Years without a figure of their own:" in out
+        and "CD album before an indie artist's 50/50 split" in out
+    )
+    assert "no figure for 2017" in out  # the CD's year borrows 2004's figure
+    assert PERIOD in out
+    assert "Streaming low-high (USD)" in out and "CD income so far (USD)" in out
+    assert "Total (2 artists)" in out and "calendar years in UTC" in out
+    assert "reached 3 paid streams; streams with no album name buy no CD" in out
 
 
-def test_since_until_and_top() -> None:
-    stored_history()
-    years = run_rows(*BASE, "--by", "year", "--since", "2021-01-01")
-    assert {r["year"] for r in years} == {2021}
-    years = run_rows(*BASE, "--by", "year", "--top", "1")
-    assert {r["artist"] for r in years} == {"A"}
-    code, out, _ = run(*BASE, "--by", "year", "--total", "--top", "1")
-    assert code == 0 and "adds up the top 1 of 2 artists" in out
+def test_meta_names_what_price_used(capsys: pytest.CaptureFixture[str]) -> None:
+    scenario = make_scenario(
+        service="spotify", deal="major", side="both", min_album_plays=3, dollars=2016
+    )
+    doc = rows(capsys, scenario, with_meta=True)
+    assert list(doc) == [
+        "parameters",
+        "level",
+        "side",
+        "dollars",
+        "currency",
+        "sources",
+        "borrowed",
+        "by",
+        "artists_kept",
+        "artists_played",
+        "rows",
+    ]
+    assert (doc["level"], doc["side"], doc["dollars"], doc["by"]) == (
+        "artist",
+        "both",
+        2016,
+        "year",
+    )
+    assert doc["parameters"]["deal"] == "major" and doc["parameters"]["dollars"] == 2016
+    book = price_details(history().plays, scenario).book
+    assert doc["sources"] == book.sources
+    assert doc["borrowed"] == book.borrowed_lines() and doc["borrowed"]
 
 
-def test_a_file_is_broken_down_too(tmp_path: Path) -> None:
-    path = tmp_path / "scrobbles.csv"
-    lines = ["utc_time,artist,album,track\n"]
-    lines += [f'"0{d} Jan 2023, 09:42",Alpha,A,t\n' for d in range(1, 4)]
-    lines += ['"31 Dec 2022, 23:59",Alpha,A,t\n']
-    path.write_text("".join(lines), encoding="utf-8")
-    code, out, err = run("compare", "--file", str(path), "--by", "year", "--format", "json")
+def test_a_value_you_gave_is_named_as_yours(capsys: pytest.CaptureFixture[str]) -> None:
+    scenario = make_scenario(rate=0.01, cd_margin=2.0, min_album_plays=3)
+    doc = rows(capsys, scenario, with_meta=True)
+    assert "the value you gave" in doc["sources"]["rate"]
+    assert "the value you gave" in doc["sources"]["cd"]
+    assert [r["cd_payout"] for r in doc["rows"]] == pytest.approx([0.0, 2.0, 0.0, 0.0])
+
+
+def test_year_total_csv_one_row_a_year(capsys: pytest.CaptureFixture[str]) -> None:
+    out = show(capsys, INDIE, total=True, format=CompareFormat.csv)
+    found = list(csv.DictReader(io.StringIO(out)))
+    assert list(found[0])[:5] == ["year", "artists", "plays", "streams", "albums"]
+    assert "cd_payout_high" in found[0] and "cumulative_difference" in found[0]
+    assert [(r["year"], r["artists"], r["plays"]) for r in found] == [
+        ("2016", "1", "2"),
+        ("2017", "1", "2"),
+        ("2018", "2", "3"),
+    ]
+    out = show(capsys, INDIE, total=True, top=1)
+    assert "Streaming against CD income per year for two" in out
+    assert "adds up the top 1 of 2 artists" in out
+
+
+def test_albums_show_the_untitled_streams_as_a_row_without_a_cd(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    albums = rows(capsys, INDIE, by=ByChoice.album)
+    assert [(r["artist"], r["album"], r["plays"], r["streams"], r["bought"]) for r in albums] == [
+        ("A", "X", 5, 4, True),
+        ("A", None, 1, 1, False),
+        ("B", "Y", 1, 1, False),
+    ]
+    assert albums[0]["bought_on"] == "2017-01-05T10:00:00Z" and albums[0]["cd_year"] == 2017
+    assert albums[0]["tracks"] == 3 and albums[1]["bought_on"] is None
+    assert albums[1]["cd_year"] is None and albums[1]["cd_payout"] == 0
+    out = show(capsys, INDIE, by=ByChoice.album, format=CompareFormat.markdown)
+    assert out.startswith("### Streaming against CD income per album for two: artist level")
+    assert "| A | (no album) | 1 | 1 | 1 | no | - | - |" in out
+    assert "| A | X | 5 | 4 | 3 | yes | 2017-01-05 | 2017 |" in out
+    out = show(capsys, INDIE, by=ByChoice.album, format=CompareFormat.csv)
+    assert "\nA,,1,1,1,False,,," in out and "A,X,5,4,3,True,2017-01-05T10:00:00Z,2017," in out
+
+
+def test_another_currency_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    euros = make_scenario(
+        service="spotify", deal="indie", min_album_plays=3, currency="EUR", fx=0.5
+    )
+    out = show(capsys, euros, by=ByChoice.album)
+    assert "US dollars of 2018, shown in EUR" in out.splitlines()[0]
+    assert "shown in EUR at 0.5 per USD (the rate you gave)" in out
+    assert "CD income (EUR)" in out
+
+
+def test_output_goes_to_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "years.json"
+    breakdown_compare(
+        history(), INDIE, ByChoice.year, False, 1, CompareFormat.json, False, target, PERIOD
+    )
+    assert capsys.readouterr().out == ""
+    assert {r["artist"] for r in json.loads(target.read_text(encoding="utf-8"))} == {"A"}
+
+
+# --- through `royalty compare`, as a user runs it ---------------------------------
+
+BY = ("compare", "--user", "two", "--service", "spotify", "--deal", "indie")
+
+
+def stored() -> None:
+    store.merge("two", schema.normalize(history().plays, source="test"))
+
+
+def test_compare_by_year_adds_up_to_compare() -> None:
+    stored()
+    args = (*BY, "--min-album-plays", "3", "--side", "both", "--dollars", "2016")
+    years = run_rows(*args, "--by", "year")
+    whole = by_artist(run_rows(*args))
+    for artist in ("A", "B"):
+        mine = [r for r in years if r["artist"] == artist]
+        for column in ("plays", "streams", "albums", "streaming_payout_low", "cd_payout_high"):
+            total = sum(float(r[column]) for r in mine)  # type: ignore[arg-type]
+            assert total == pytest.approx(float(whole[artist][column]), rel=1e-9)  # type: ignore[arg-type]
+    code, out, err = run(*args, "--by", "album")
     assert code == 0, err
-    rows = json.loads(out)
-    assert [(r["year"], r["plays"], r["albums"]) for r in rows] == [(2022, 1, 0), (2023, 3, 0)]
+    assert "per album for two: artist level, master and publishing sides, US dollars of 2016" in out
 
 
 @pytest.mark.parametrize(
@@ -153,30 +233,7 @@ def test_a_file_is_broken_down_too(tmp_path: Path) -> None:
     ],
 )
 def test_options_that_do_not_fit_are_refused(extra: tuple[str, ...], named: str) -> None:
-    stored_history()
-    code, out, err = run(*BASE, *extra)
+    stored()
+    code, out, err = run(*BY, *extra)
     assert code != 0 and out == ""
     assert err.startswith("Error: ") and named in err
-
-
-def test_by_year_total_adds_up_every_artist_unless_top_is_given() -> None:
-    # 25 artists, more than compare's default top 20: artist k plays k + 1 times in 2021
-    rows = [(f"Artist {k:02d}", f"2021-03-{1 + i % 28:02d}T{k % 24:02d}:00:00Z")
-            for k in range(25) for i in range(k + 1)]  # fmt: skip
-    frame = pd.DataFrame(
-        {
-            "played_at": pd.to_datetime([r[1] for r in rows], utc=True),
-            "artist": [r[0] for r in rows],
-            "track": ["t"] * len(rows),
-            "album": ["a"] * len(rows),
-        }
-    )
-    store.merge("many", schema.normalize(frame, source="test"))
-    every = run_rows("compare", "--user", "many", "--by", "year", "--total")
-    assert [(str(r["year"]), int(r["artists"]), int(r["plays"])) for r in every] == [
-        ("2021", 25, len(rows))
-    ]
-    top = run_rows("compare", "--user", "many", "--by", "year", "--total", "--top", "20")
-    assert int(top[0]["artists"]) == 20 and int(top[0]["plays"]) == sum(range(6, 26))
-    artists = run_rows("compare", "--user", "many", "--by", "year")
-    assert len({r["artist"] for r in artists}) == 20  # without --total, compare's top 20

@@ -106,7 +106,7 @@ def test_compare_chart_bars_follow_the_table() -> None:
     )
     footer = footer_of(ax)
     assert "Amounts in US dollars of 2010 (by CPI-U), at the artist level" in footer
-    assert "rate per stream to the artist: the value you gave (1), used in every year" in footer
+    assert "rate per stream to the artist, every year: the value you gave (1)" in footer
     assert "2010-01-04 to 2010-02-01" in footer
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend[:3] == [
@@ -342,7 +342,7 @@ def test_sensitivity_chart_by_hand() -> None:
     assert "tiny" in ax.get_title(loc="left")
     footer = footer_of(ax)
     assert "to rights holders" in footer
-    assert "CD album, master side, to the artist: the value you gave (2)" in footer
+    assert "CD album, master side, to the artist, every year: the value you gave (2)" in footer
     assert "Only the 2 artists with a CD count" in footer
 
 

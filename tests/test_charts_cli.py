@@ -84,7 +84,7 @@ def test_top_and_pricing_options_reach_the_chart(tmp_path: Path, captured: list[
     widths = sorted((p.get_width() for p in streams), reverse=True)
     assert widths[0] == pytest.approx(28.0)
     footer = next(t for t in ax.texts if t.get_gid() == "footer").get_text()
-    assert "rate per stream to the artist: the value you gave (0.01), used in every year" in footer
+    assert "rate per stream to the artist, every year: the value you gave (0.01)" in footer
 
 
 def test_chart_of_a_stored_user(tmp_path: Path, captured: list[Any]) -> None:

@@ -87,7 +87,7 @@ def test_a_deal_is_named_in_the_footer(tmp_path: Path, captured: list[Any]) -> N
     ax = chart(tmp_path, captured, "compare", "--service", "spotify", "--deal", "major")
     text = footer(ax)
     assert "Spotify's rates per stream, major deal" in text
-    assert "Source: Spotify rate per stream to rights holders (recording): 2013:" in text
+    assert "Source: Spotify rate per stream to rights holders (recording), 2013:" in text
     assert "Source: artist's share of master money: major-label artist royalty 18%" in text
 
 

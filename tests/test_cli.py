@@ -51,9 +51,9 @@ def test_compare_on_the_sample_shows_the_essays_numbers() -> None:
     assert code == 0, err
     assert "bundled sample" in err
     assert "Radiohead" in out and "SJD" in out
-    assert "artist level" in out and "USD" in out
+    assert "artist level" in out and "US dollars of 2013" in out
     assert "Total (20 artists)" in out
-    assert "Streams paid more than CD sales would have for" in out
+    assert "Verdict for all 1,514 artists: " in out
     rows = by_artist(run_rows("compare"))
     assert round(float(rows["Radiohead"]["streaming_payout"]), 2) == 9.33  # type: ignore[arg-type]
     assert round(float(rows["SJD"]["streaming_payout"]), 2) == 5.00  # type: ignore[arg-type]
@@ -69,8 +69,9 @@ def test_compare_json_has_exactly_the_documented_columns(sample: pd.DataFrame) -
     rows = run_rows("compare")
     assert len(rows) == 20
     assert all(list(r) == COMPARE_COLUMNS for r in rows)
-    plays = [int(r["plays"]) for r in rows]  # type: ignore[call-overload]
-    assert plays == sorted(plays, reverse=True)
+    streams = [int(r["streams"]) for r in rows]  # type: ignore[call-overload]
+    assert streams == sorted(streams, reverse=True)
+    assert {r["verdict"] for r in rows} <= {"streams", "cds", "depends", "no-cd"}
     top = sample["artist"].value_counts()
     assert rows[0]["artist"] == top.index[0]
     assert rows[0]["plays"] == int(top.iloc[0])
@@ -119,7 +120,7 @@ def test_compare_rate_and_cd_margin() -> None:
 @pytest.mark.parametrize("k", [1, 10, 360])
 def test_compare_min_album_plays(sample: pd.DataFrame, k: int) -> None:
     radiohead = sample[sample["artist"] == "Radiohead"]
-    per_album = radiohead["album"].astype(object).fillna("(no album)").value_counts()
+    per_album = radiohead["album"].astype(object).dropna().value_counts()  # no album: no CD
     expected = int((per_album >= k).sum())
     row = by_artist(run_rows("compare", "--min-album-plays", str(k)))["Radiohead"]
     assert row["albums"] == expected
@@ -128,11 +129,12 @@ def test_compare_min_album_plays(sample: pd.DataFrame, k: int) -> None:
 def test_compare_min_seconds_on_a_stored_user() -> None:
     store.merge("tiny", tiny_history())
     rows = by_artist(run_rows("compare", "--user", "tiny"))
-    assert (rows["Alpha"]["plays"], rows["Beta"]["plays"]) == (3, 1)
+    assert (rows["Alpha"]["streams"], rows["Beta"]["streams"]) == (3, 1)
+    assert (rows["Alpha"]["plays"], rows["Beta"]["plays"]) == (4, 2)  # as `stats` counts them
     rows = by_artist(run_rows("compare", "--user", "tiny", "--min-seconds", "0"))
-    assert (rows["Alpha"]["plays"], rows["Beta"]["plays"]) == (4, 2)
+    assert (rows["Alpha"]["streams"], rows["Beta"]["streams"]) == (4, 2)
     rows = by_artist(run_rows("compare", "--user", "tiny", "--min-seconds", "100"))
-    assert "Beta" not in rows and rows["Alpha"]["plays"] == 3
+    assert "Beta" not in rows and rows["Alpha"]["streams"] == 3
 
 
 def test_compare_since_and_until(sample: pd.DataFrame) -> None:
@@ -314,3 +316,22 @@ def test_file_errors_are_one_line(tmp_path: Path) -> None:
         assert out == ""
         assert err.startswith("Error: ")
         assert len(err.strip().splitlines()) == 1
+
+
+def test_stats_and_compare_agree_on_plays() -> None:
+    store.merge("tiny", tiny_history())
+    code, out, _ = run("stats", "--user", "tiny", "--format", "json")
+    assert code == 0
+    stats = {r["artist"]: r["plays"] for r in json.loads(out)["top_artists"]}
+    rows = by_artist(run_rows("compare", "--user", "tiny"))
+    assert {a: r["plays"] for a, r in rows.items()} == stats  # every play, short ones too
+    assert rows["Alpha"]["streams"] < rows["Alpha"]["plays"]
+
+
+def test_a_threshold_you_gave_is_named_as_yours() -> None:
+    code, out, _ = run("compare", "--min-seconds", "10", "--format", "json", "--with-meta")
+    assert code == 0
+    sources = json.loads(out)["sources"]
+    assert sources["min_seconds"] == "shortest paid stream: the value you gave (10 s)"
+    code, out, _ = run("compare", "--format", "json", "--with-meta")
+    assert "30-second rule" in json.loads(out)["sources"]["min_seconds"]

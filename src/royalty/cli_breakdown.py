@@ -38,35 +38,29 @@ def breakdown_compare(
     """Price ``history`` under ``scenario`` cut by year or album, and print or save it.
 
     Args:
-        history: the plays chosen by the command's data options.
+        history: the plays chosen by the command's data options (load
+            :data:`royalty.pricing.NEEDED_COLUMNS`: the album table counts tracks).
         scenario: the scenario ``compare`` built from its options.
         by: year or album.
         total: with year, one row per year for all the artists shown.
-        top: keep this many artists (compare's order); 0 keeps every one.
+        top: keep this many artists (price's order); 0 keeps every one.
         format: table, csv, json or markdown.
-        with_meta: with json, wrap the rows with the parameters and sources.
+        with_meta: with json, wrap the rows with the parameters, dollars and sources.
         output: a file to write instead of the terminal.
         period: the sentence naming the period covered.
     """
     from royalty import report_breakdown as rb
-    from royalty.pricing import by_album, by_year
+    from royalty.pricing.breakdown import album_breakdown, year_breakdown
 
     if by is ByChoice.album:
-        result, kind = by_album(history.plays, scenario, top=top), "album"
+        found = album_breakdown(history.plays, scenario, top=top)
     else:
-        result = by_year(history.plays, scenario, top=top, total=total)
-        kind = "year-total" if total else "year"
+        found = year_breakdown(history.plays, scenario, top=top, total=total)
     if format is CompareFormat.json:
-        text = rb.breakdown_json(result, scenario, by=kind, with_meta=with_meta)
+        text = rb.breakdown_json(found, with_meta=with_meta)
     elif format is CompareFormat.csv:
-        text = rb.breakdown_csv(result)
+        text = rb.breakdown_csv(found.table)
     else:
-        text = rb.breakdown_text(
-            result,
-            scenario,
-            by=kind,
-            label=history.label,
-            period=period,
-            markdown=format is CompareFormat.markdown,
-        )
+        markdown = format is CompareFormat.markdown
+        text = rb.breakdown_text(found, label=history.label, period=period, markdown=markdown)
     write_output(text, output)

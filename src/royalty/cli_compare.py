@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -14,7 +14,7 @@ from royalty.errors import UsageError
 
 if TYPE_CHECKING:
     from royalty.history import History
-    from royalty.pricing import CompareParams, Scenario
+    from royalty.pricing import Scenario
 
 from royalty.cli_breakdown import ByChoice, breakdown_compare
 from royalty.cli_common import (
@@ -23,16 +23,20 @@ from royalty.cli_common import (
     CompareFormat,
     CurrencyOpt,
     DealOpt,
+    DollarsOpt,
     FeeOpt,
     FileOpt,
     FxOpt,
     InputFormatOpt,
+    MarketOpt,
     MaxFileSizeOpt,
     MinAlbumPlaysOpt,
     MinSecondsOpt,
     PayoutRatioOpt,
     RateOpt,
     ServiceOpt,
+    SideChoice,
+    SideOpt,
     SinceOpt,
     SkipBadRowsOpt,
     TzOpt,
@@ -68,6 +72,8 @@ def compare(
     deal: DealOpt = None,
     artist_share: ArtistShareOpt = None,
     cd_margin: CdMarginOpt = None,
+    side: SideOpt = SideChoice.master,
+    dollars: DollarsOpt = None,
     min_album_plays: MinAlbumPlaysOpt = 10,
     min_seconds: MinSecondsOpt = 30.0,
     model: Annotated[
@@ -79,6 +85,7 @@ def compare(
             show_default=False,
         ),
     ] = None,
+    market: MarketOpt = None,
     fee: FeeOpt = None,
     payout_ratio: PayoutRatioOpt = None,
     vat: VatOpt = None,
@@ -97,8 +104,8 @@ def compare(
     project_to: Annotated[
         str | None,
         typer.Option(
-            help="Project each artist's plays to this future date (YYYY-MM-DD) at their "
-            "pace over the last 365 days.",
+            help="Project each artist's plays to this date (YYYY-MM-DD, after the last play) "
+            "at their pace over the last 365 days.",
             show_default=False,
         ),
     ] = None,
@@ -143,10 +150,12 @@ def compare(
 ) -> None:
     """Compare what each artist earned from your plays as streams with what your CDs paid them.
 
-    By default amounts are in US dollars at the artist level: the rate is what
-    reaches the artist per stream, and the CD margin is what the artist keeps
-    per album. --service, --deal and --model change the level and the model;
-    the output always names its level and currency.
+    Each paid stream is priced at the figures of its own year and each CD at
+    those of the year you would have bought it, all in US dollars of one year
+    (--dollars; default the year of your last play). By default: the essay's
+    figures at the artist level. --service, --deal, --side and --model change
+    the figures, the level and the side; the output names them, with every
+    figure's source, its low and high, and a verdict per artist.
 
     Example:
 
@@ -183,9 +192,11 @@ def compare(
         deal=None if deal is None else deal.value,
         artist_share=artist_share,
         cd_margin=cd_margin,
+        side=side.value,
         min_album_plays=min_album_plays,
         min_seconds=min_seconds,
         model="user-centric" if ModelChoice.user_centric in models else "pro-rata",
+        market=None if market is None else market.value,
         fee=fee,
         payout_ratio=payout_ratio,
         vat=vat,
@@ -194,44 +205,30 @@ def compare(
         track_price=track_price,
         currency=currency,
         fx=fx,
-        project_to=_future_date(project_to),
+        dollars=dollars,
+        project_to=None if project_to is None else _date(project_to),
         rates=rates,
     )
-    # No service, deal or share (so no share at all), no currency, no projection:
-    # the foundation's output, unchanged.
-    foundation = (
-        scenario.share is None
-        and scenario.fx is None
-        and scenario.project_to is None
-        and scenario.currency == "USD"
-        and not with_meta
-    )
     columns = ["played_at", "artist", "album", "duration_ms"]
+    # Tracks: downloads, publishing money and the album breakdown's tracks played need them.
+    tracks = scenario.downloads or scenario.side != "master" or by is ByChoice.album
     history = choose_history(
         user, file, input_format, tz, skip_bad_rows, since, until,
-        columns=[*columns, "track"] if scenario.downloads else columns,
+        columns=[*columns, "track"] if tracks else columns,
         max_file_size=max_file_size,
     )  # fmt: skip
     if by is not None:
         period = _span(history, since, until)
         breakdown_compare(history, scenario, by, total, top, format, with_meta, output, period)
         return
-    if foundation:
-        _foundation_compare(history, scenario.params, since, until, top, format, output)
-        return
     _scenario_compare(history, scenario, since, until, top, format, with_meta, output)
 
 
-def _future_date(text: str | None) -> datetime | None:
-    """``--project-to``: a date after today (UTC)."""
-    if text is None:
-        return None
+def _date(text: str) -> datetime:
+    """``--project-to``: a date (checked against the last play when pricing)."""
     from royalty.history import parse_date
 
-    when = parse_date(text)
-    if when <= datetime.now(UTC):
-        raise UsageError(f"--project-to {text} is in the past; give a future date")
-    return when
+    return parse_date(text)
 
 
 def _span(history: History, since: str | None, until: str | None) -> str:
@@ -240,37 +237,6 @@ def _span(history: History, since: str | None, until: str | None) -> str:
     plays = history.plays["played_at"]
     span = (report.iso(plays.min()) or "", report.iso(plays.max()) or "") if len(plays) else None
     return period_text(since, until, span and (span[0][:10], span[1][:10]))
-
-
-def _foundation_compare(
-    history: History,
-    params: CompareParams,
-    since: str | None,
-    until: str | None,
-    top: int,
-    format: CompareFormat,
-    output: Path | None,
-) -> None:
-    """The foundation's compare: artist level, USD, exactly as issue 2 specified."""
-    from royalty import report
-    from royalty.pricing import compare as run_compare
-
-    result = run_compare(history.plays, params)
-    shown = result if top == 0 else result.head(top)
-    if format is CompareFormat.json:
-        text = report.compare_json(shown)
-    elif format is CompareFormat.csv:
-        text = report.compare_csv(shown)
-    else:
-        text = report.compare_text(
-            shown,
-            params,
-            label=history.label,
-            period=_span(history, since, until),
-            all_artists=len(result),
-            markdown=format is CompareFormat.markdown,
-        )
-    write_output(text, output)
 
 
 def _scenario_compare(
@@ -283,16 +249,16 @@ def _scenario_compare(
     with_meta: bool,
     output: Path | None,
 ) -> None:
-    """Compare under a scenario (service, deal, model, currency, projection)."""
+    """Price the history under the scenario and write it in the chosen format."""
     from royalty import report_pricing as rp
-    from royalty.pricing import monthly_rates, price
+    from royalty.pricing import price_details
 
-    result = price(history.plays, scenario)
+    pricing = price_details(history.plays, scenario)
+    result = pricing.table
     shown = result if top == 0 else result.head(top)
-    months = monthly_rates(history.plays, scenario) if scenario.model == "user-centric" else None
     if format is CompareFormat.json:
         text = (
-            rp.priced_meta_json(shown, scenario, months)
+            rp.priced_meta_json(pricing, shown, scenario)
             if with_meta
             else rp.priced_json(shown, scenario)
         )
@@ -300,12 +266,11 @@ def _scenario_compare(
         text = rp.priced_csv(shown, scenario)
     else:
         text = rp.priced_text(
+            pricing,
             shown,
             scenario,
             label=history.label,
             period=_span(history, since, until),
-            all_artists=len(result),
-            months=months,
             markdown=format is CompareFormat.markdown,
         )
     write_output(text, output)
@@ -313,27 +278,42 @@ def _scenario_compare(
 
 @handle_errors
 def rates(
+    year: Annotated[
+        int | None,
+        typer.Option(
+            metavar="YEAR",
+            help="Only the figures this year uses (its own, or the nearest cited year's).",
+            show_default=False,
+        ),
+    ] = None,
     format: Annotated[CompareFormat, typer.Option("--format", "-f", help="Output format.")] = (
         CompareFormat.table
     ),
 ) -> None:
-    """Show the per-stream rates by service (rights-holder level, USD) with year and source.
+    """Show the cited figures by year: per-stream rates by service, CD, download and
+    publishing figures, subscription prices and CPI-U, each with its source.
 
-    Rows from the config file (royalty.toml, [rates.<service>]) are included.
+    Per-stream rates are what services pay rights holders for the recording, in
+    US dollars of each year. Rates from the config file (royalty.toml,
+    [rates.<service>]) are included.
 
     Example:
 
+        royalty rates --year 2013
+
         royalty rates --format markdown
     """
-    from royalty import report_pricing as rp
+    from royalty import report_rates as rr
     from royalty.config import read_config
     from royalty.pricing import rates_table
 
-    rows = rates_table(read_config())
+    if year is not None and not 1900 <= year <= 2100:
+        raise UsageError(f"--year must be a year such as 2013, got {year}")
+    rows = rr.rates_rows(rates_table(read_config()), year)
     if format is CompareFormat.json:
-        text = rp.rates_json(rows)
+        text = rr.rates_json(rows)
     elif format is CompareFormat.csv:
-        text = rp.rates_csv(rows)
+        text = rr.rates_csv(rows)
     else:
-        text = rp.rates_text(rows, markdown=format is CompareFormat.markdown)
+        text = rr.rates_text(rows, year, markdown=format is CompareFormat.markdown)
     sys.stdout.write(text)

@@ -8,20 +8,16 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
 
-from royalty.pricing import RESULT_COLUMNS, CompareParams, totals
 from royalty.stats import Stats
 from royalty.store import UserInfo
-from royalty.textfmt import ellipsize, render_markdown, render_table
+from royalty.textfmt import ellipsize, render_table
 
-CURRENCY = "USD"
-LEVEL = "artist"
-COMPARE_COLUMNS = RESULT_COLUMNS
 _NAME_WIDTH = 32
 
 
@@ -71,6 +67,22 @@ def rounding_note(columns: Sequence[tuple[Sequence[float], float]]) -> str:
     return ""
 
 
+def json_rows(rows: Sequence[Mapping[str, Any]]) -> str:
+    """A JSON array with one object a line: readable, and written by the fast C encoder.
+
+    Example:
+        >>> print(json_rows([{"a": 1}, {"a": 2}]), end="")
+        [
+          {"a": 1},
+          {"a": 2}
+        ]
+    """
+    if not rows:
+        return "[]\n"
+    body = ",\n".join("  " + json.dumps(row, ensure_ascii=False) for row in rows)
+    return f"[\n{body}\n]\n"
+
+
 def count(value: int) -> str:
     """Whole numbers with thousands separators."""
     return f"{value:,}"
@@ -79,139 +91,6 @@ def count(value: int) -> str:
 def plural(value: int, noun: str) -> str:
     """``1 artist``, ``2 artists``, ``1,514 artists``."""
     return f"{value:,} {noun}" if value == 1 else f"{value:,} {noun}s"
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [
-        {
-            "artist": str(row["artist"]),
-            "plays": int(row["plays"]),
-            "albums": int(row["albums"]),
-            "streaming_payout": float(row["streaming_payout"]),
-            "cd_payout": float(row["cd_payout"]),
-            "difference": float(row["difference"]),
-            "breakeven_plays": int(row["breakeven_plays"]),
-            "crossover_date": iso(row["crossover_date"]),
-        }
-        for row in frame.to_dict("records")
-    ]
-
-
-def compare_json(frame: pd.DataFrame) -> str:
-    """A JSON array of objects with exactly the compare columns, full precision."""
-    return json.dumps(_records(frame), ensure_ascii=False, indent=2) + "\n"
-
-
-def compare_csv(frame: pd.DataFrame) -> str:
-    """CSV with the compare columns, full precision, dates as ISO 8601 UTC."""
-    out = frame.loc[:, list(COMPARE_COLUMNS)].copy()
-    out["artist"] = out["artist"].astype(str)
-    out["crossover_date"] = [iso(v) for v in out["crossover_date"]]
-    text: str = out.to_csv(index=False, lineterminator="\n")
-    return text
-
-
-def describe_parameters(params: CompareParams) -> str:
-    """One line naming the model's parameters, their units and level."""
-    return (
-        f"Rate {CURRENCY} {params.rate:.6g} per stream to the artist; "
-        f"CD margin {CURRENCY} {params.cd_margin:,.2f} per album to the artist; "
-        f"an album counts as bought once played {params.min_album_plays} times; "
-        f"plays under {params.min_seconds:g} s are not paid."
-    )
-
-
-def _rows(frame: pd.DataFrame) -> list[list[str]]:
-    return [
-        [
-            ellipsize(r["artist"], _NAME_WIDTH),
-            count(r["plays"]),
-            count(r["albums"]),
-            money(r["streaming_payout"]),
-            money(r["cd_payout"]),
-            money(r["difference"]),
-            count(r["breakeven_plays"]),
-            (r["crossover_date"] or "-")[:10],
-        ]
-        for r in _records(frame)
-    ]
-
-
-_HEADERS = (
-    "Artist",
-    "Plays",
-    "CDs",
-    f"Streaming ({CURRENCY})",
-    f"CD income ({CURRENCY})",
-    f"Difference ({CURRENCY})",
-    "Break-even plays",
-    "Crossover",
-)
-_RIGHT = (False, True, True, True, True, True, True, False)
-
-
-def compare_reading(shown: pd.DataFrame, params: CompareParams, all_artists: int) -> str:
-    """The one-sentence reading under the compare table."""
-    t = totals(shown, params)
-    if t.artists == 0:
-        return "No qualifying plays in this period, so nothing was paid."
-    scope = (
-        f"the {plural(t.artists, 'artist')} listed"
-        if t.artists == all_artists
-        else f"the top {t.artists:,} of {all_artists:,} artists"
-    )
-    earned = (
-        f"together they earned {money(t.streaming_payout)} from "
-        f"{plural(t.plays, 'stream')} against {money(t.cd_payout)} from {plural(t.albums, 'CD')}"
-    )
-    if t.cd_payout == 0:
-        return (
-            f"No album reached {params.min_album_plays} plays, so there is no CD income to "
-            f"compare with; {plural(t.plays, 'stream')} earned {money(t.streaming_payout)}."
-        )
-    return (
-        f"Streams paid more than CD sales would have for {t.streaming_wins:,} of {scope}; "
-        f"{earned}, and streams match the CDs after {plural(t.breakeven_plays, 'play')}."
-    )
-
-
-def compare_text(
-    frame: pd.DataFrame,
-    params: CompareParams,
-    *,
-    label: str,
-    period: str,
-    all_artists: int,
-    markdown: bool = False,
-) -> str:
-    """The compare table for the terminal or Markdown, with totals and a reading."""
-    t = totals(frame, params)
-    title = f"Streaming against CD income for {label}, artist level, {CURRENCY}"
-    total_row = [
-        f"Total ({plural(t.artists, 'artist')})",
-        count(t.plays),
-        count(t.albums),
-        money(t.streaming_payout),
-        money(t.cd_payout),
-        money(t.difference),
-        count(t.breakeven_plays),
-        "",
-    ]
-    rows = _rows(frame)
-    reading = compare_reading(frame, params, all_artists)
-    note = rounding_note(
-        [
-            (frame[column].astype(float).tolist(), float(getattr(t, column)))
-            for column in ("streaming_payout", "cd_payout", "difference")
-        ]
-    )
-    reading = f"{note}\n{reading}" if note else reading
-    if markdown:
-        bold_total = [f"**{c}**" if c else "" for c in total_row]
-        table = render_markdown(_HEADERS, [*rows, bold_total], right=_RIGHT)
-        return f"### {title}\n\n{describe_parameters(params)} {period}\n\n{table}\n\n{reading}\n"
-    table = render_table(_HEADERS, rows, right=_RIGHT, footer=[total_row])
-    return f"{title}\n{describe_parameters(params)}\n{period}\n\n{table}\n\n{reading}\n"
 
 
 def stats_dict(stats: Stats) -> dict[str, Any]:

@@ -1,7 +1,10 @@
-"""Render issue 5's pricing: scenario tables with their parameters and sources,
-JSON with or without metadata, CSV, and the rates table.
+"""Render a priced history (``royalty compare``): tables, Markdown, CSV and JSON.
 
-Money is rounded here and only here; CSV and JSON keep full precision.
+This is the one renderer of :func:`royalty.pricing.price_details` results.
+Every table names its level, side, dollars year and currency in its title,
+then the parameters, the sources of the figures actually used, and the years
+that borrowed another year's figure. Money is rounded here and only here;
+CSV and JSON keep full precision.
 """
 
 from __future__ import annotations
@@ -9,35 +12,54 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from royalty.pricing import MONEY_COLUMNS, Scenario, ServiceRate, result_columns
-from royalty.pricing.scenario import STORE_CUT
-from royalty.pricing.streaming import streams_win
-from royalty.report import count, iso, plural, rounding_note
+from royalty.pricing import MONEY_COLUMNS, VERDICTS, Scenario, result_columns, totals
+from royalty.report import count, iso, json_rows, plural, rounding_note
 from royalty.textfmt import ellipsize, render_markdown, render_table
+
+if TYPE_CHECKING:
+    from royalty.pricing import Pricing
+    from royalty.pricing.book import Book
+    from royalty.pricing.price import FeeShare
 
 _NAME_WIDTH = 32
 _DATES = ("crossover_date", "projected_crossover_date")
-_INTS = ("plays", "albums", "breakeven_plays")
+_INTS = ("plays", "streams", "streams_without_album", "albums", "breakeven_plays")
 
 _LABELS = {
     "artist": "Artist",
     "plays": "Plays",
+    "streams": "Paid streams",
     "albums": "CDs",
     "streaming_payout": "Streaming",
     "cd_payout": "CD income",
     "difference": "Difference",
-    "breakeven_plays": "Break-even plays",
+    "verdict": "Verdict",
+    "breakeven_plays": "Break-even streams",
     "crossover_date": "Crossover",
     "pro_rata_payout": "Pro-rata",
     "user_centric_payout": "User-centric",
     "download_payout": "Downloads",
-    "projected_plays": "Projected plays",
+    "projected_plays": "Projected streams",
     "projected_streaming_payout": "Projected streaming",
     "projected_crossover_date": "Projected crossover",
+}
+_TABLE_COLUMNS = tuple(_LABELS)
+"""The columns the terminal table shows (the ranges go beside the two payouts)."""
+
+_SIDE_WORDS = {
+    "master": "recording (master) money",
+    "publishing": "publishing (songwriter) money",
+    "both": "recording and publishing money",
+}
+_VERDICT_WORDS = {
+    "streams": "streams ahead",
+    "cds": "CDs ahead",
+    "depends": "it depends on the figures",
+    "no-cd": "no CD bought",
 }
 
 
@@ -48,30 +70,34 @@ def amount(value: float, currency: str) -> str:
     return f"{sign}{mark}{abs(value):,.2f}"
 
 
-def _value(column: str, value: Any) -> Any:
-    if column == "artist":
-        return str(value)
+def _column(frame: pd.DataFrame, column: str) -> list[Any]:
+    """One column as JSON-ready Python values: whole columns at a time, not cell by cell."""
+    values = frame[column]
+    if column in ("artist", "verdict"):
+        return [str(v) for v in values.tolist()]
     if column in _DATES:
-        return iso(value)
+        stamps = pd.to_datetime(values, utc=True)
+        text: Sequence[object] = stamps.dt.strftime("%Y-%m-%dT%H:%M:%SZ").tolist()
+        return [v if isinstance(v, str) else None for v in text]  # NaT gives NaN
     if column in _INTS:
-        return int(value)
-    number = float(value)
-    return None if math.isnan(number) else number
+        return values.to_numpy(dtype="int64").tolist()
+    numbers = values.to_numpy(dtype="float64").tolist()
+    return [None if math.isnan(v) else v for v in numbers]
 
 
 def records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
     """Rows as JSON-ready dicts with exactly ``columns``, full precision."""
-    return [{c: _value(c, row[c]) for c in columns} for row in frame.to_dict("records")]
+    data = [_column(frame, c) for c in columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*data, strict=True)]
 
 
 def priced_json(frame: pd.DataFrame, scenario: Scenario) -> str:
-    """A JSON array of artist objects: the foundation columns plus the scenario's."""
-    data = records(frame, result_columns(scenario))
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    """A JSON array of artist objects with every result column."""
+    return json_rows(records(frame, result_columns(scenario)))
 
 
 def priced_csv(frame: pd.DataFrame, scenario: Scenario) -> str:
-    """CSV with the scenario's columns, full precision, dates as ISO 8601 UTC."""
+    """CSV with every result column, full precision, dates as ISO 8601 UTC."""
     out = frame.loc[:, list(result_columns(scenario))].copy()
     out["artist"] = out["artist"].astype(str)
     for column in _DATES:
@@ -81,29 +107,44 @@ def priced_csv(frame: pd.DataFrame, scenario: Scenario) -> str:
     return text
 
 
-def parameters(scenario: Scenario) -> dict[str, Any]:
+def currency_words(scenario: Scenario, book: Book) -> str:
+    """``US dollars of 2013``, or ``NZD at your 1.25 per US dollar of 2013``."""
+    if scenario.fx is None:
+        return f"US dollars of {book.dollars}"
+    return f"{scenario.currency} at your {scenario.fx:g} per US dollar of {book.dollars}"
+
+
+def title(label: str, scenario: Scenario, book: Book) -> str:
+    """The table's title: whose history, level, side, dollars."""
+    return (
+        f"Streaming against CD income for {label}: {scenario.level} level, "
+        f"{_SIDE_WORDS[scenario.side]}, {currency_words(scenario, book)}"
+    )
+
+
+def parameters(scenario: Scenario, book: Book) -> dict[str, Any]:
     """The parameters in use, as a JSON-ready dict."""
-    p = scenario.params
+    s = scenario
     out: dict[str, Any] = {
-        "model": scenario.model,
-        "service": scenario.service,
-        "deal": scenario.deal,
-        "artist_share": scenario.share,
-        "rate": p.rate,
-        "cd_margin": p.cd_margin,
-        "min_album_plays": p.min_album_plays,
-        "min_seconds": p.min_seconds,
+        "model": s.model,
+        "service": None if s.foundation else s.service_row().service,
+        "deal": s.deal,
+        "artist_share": s.artist_share,
+        "side": s.side,
+        "level": s.level,
+        "rate": s.rate,
+        "cd_margin": s.cd_margin,
+        "min_album_plays": s.min_album_plays,
+        "min_seconds": s.min_seconds,
+        "dollars": book.dollars,
     }
-    if scenario.model == "user-centric":
-        out.update(fee=scenario.fee, payout_ratio=scenario.payout_ratio, vat=scenario.vat)
-    if scenario.downloads:
-        out.update(
-            min_track_plays=scenario.min_track_plays,
-            track_price=scenario.track_price,
-            store_cut=STORE_CUT,
-        )
-    out["fx"] = scenario.fx
-    out["project_to"] = iso(scenario.project_to) if scenario.project_to else None
+    if s.model == "user-centric":
+        out.update(market=s.market, fee=s.fee, payout_ratio=s.payout_ratio, vat=s.vat)
+    if s.downloads:
+        out.update(min_track_plays=s.min_track_plays, track_price=s.track_price)
+    out["currency"] = s.currency
+    out["fx"] = s.fx
+    out["project_to"] = iso(s.project_to) if s.project_to else None
     return out
 
 
@@ -120,68 +161,97 @@ def months_records(months: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def priced_meta_json(
-    frame: pd.DataFrame, scenario: Scenario, months: pd.DataFrame | None = None
-) -> str:
-    """The ``--with-meta`` document: parameters, level, currency, sources, artists."""
+def priced_meta_json(pricing: Pricing, frame: pd.DataFrame, scenario: Scenario) -> str:
+    """The ``--with-meta`` document: parameters, level, side, dollars, sources, artists."""
+    book = pricing.book
     doc: dict[str, Any] = {
-        "parameters": parameters(scenario),
+        "parameters": parameters(scenario, book),
         "level": scenario.level,
+        "side": scenario.side,
+        "dollars": book.dollars,
         "currency": scenario.currency,
-        "sources": dict(scenario.sources),
+        "sources": dict(book.sources),
+        "borrowed": {what: sorted(years) for what, years in sorted(book.borrowed.items())},
+        "verdicts": totals(pricing.table).verdicts,
         "artists": records(frame, result_columns(scenario)),
     }
-    if months is not None:
-        doc["user_centric_months"] = months_records(months)
+    if pricing.fee_share is not None:
+        f = pricing.fee_share
+        doc["fee_share"] = {
+            "months": f.months,
+            "fees": f.fees,
+            "pro_rata": f.pro_rata,
+            "user_centric": f.user_centric,
+        }
+    if pricing.months is not None:
+        doc["user_centric_months"] = months_records(pricing.months)
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def header_lines(scenario: Scenario, months: pd.DataFrame | None = None) -> list[str]:
-    """The block above the table: parameters in use, then where each comes from."""
-    p, cur, level = scenario.params, scenario.currency, scenario.level
-    who = f" ({scenario.service}" if scenario.service else ""
-    if who:
-        share = f", artist share {scenario.share:g}" if scenario.level == "artist" else ""
-        who += f", deal {scenario.deal}{share})" if scenario.deal else f"{share})"
+def header_lines(
+    scenario: Scenario,
+    book: Book,
+    months: pd.DataFrame | None = None,
+    fee_share: FeeShare | None = None,
+) -> list[str]:
+    """The block above a table: how the figures were used, then their sources."""
+    s, cur = scenario, scenario.currency
+    who = "the essay's figures" if s.foundation else f"{s.service_row().name}"
+    if not s.foundation:
+        deal = f"deal {s.deal}" if s.deal else "no deal"
+        share = f", artist share {s.artist_share:g}" if s.artist_share is not None else ""
+        who += f", {deal}{share}"
     lines = [
-        f"Model {scenario.model}; {level} level{who}; amounts in {cur}"
-        + (f" at the rate you gave ({scenario.fx:g} {cur} per USD)" if scenario.fx else "")
-        + ".",
-        f"Rate USD {p.rate:.6g} per stream to the {level}; CD USD {p.cd_margin:,.2f} per "
-        f"album to the {level}; an album counts as bought once played {p.min_album_plays} "
-        f"times; plays under {p.min_seconds:g} s are not paid.",
+        f"Model {s.model}; {who}. Each paid stream is priced at the figures of its year, each CD "
+        f"at those of the year its album reached {s.min_album_plays} paid streams; amounts in "
+        f"{currency_words(s, book)} (CPI-U). Plays under {s.min_seconds:g} s are not paid.",
     ]
-    if scenario.model == "user-centric":
+    if months is not None and len(months):
+        rate = months["rate"]
         lines.append(
-            f"User-centric: fee USD {scenario.fee:g} a month / (1 + VAT {scenario.vat:g}) × "
-            f"payout ratio {scenario.payout_ratio:g} × share {scenario.share:g}, split each "
-            "month by plays."
+            f"User-centric: each month's fee net of sales tax × the share paid out, split by "
+            f"that month's paid streams; rate per stream ({cur}) over "
+            f"{plural(len(months), 'month')}: min {rate.min():.6g}, median {rate.median():.6g}, "
+            f"max {rate.max():.6g}."
         )
-        if months is not None and len(months):
-            rate = months["rate"]
-            lines.append(
-                f"Implied rate per stream ({cur}), over {plural(len(months), 'month')}: "
-                f"min {rate.min():.6g}, median {rate.median():.6g}, max {rate.max():.6g}."
-            )
-    if scenario.downloads:
+    if fee_share is not None and fee_share.fees > 0:
+        f = fee_share
         lines.append(
-            f"Downloads: each track played {scenario.min_track_plays}+ times bought at USD "
-            f"{scenario.track_price:g}; the label gets {1 - STORE_CUT:.0%}, the artist share "
-            "of that."
+            f"Of your fees, {amount(f.fees, cur)} over {plural(f.months, 'month')} net of sales "
+            f"tax, pro-rata rates paid the artists you played {amount(f.pro_rata, cur)} "
+            f"({f.pro_rata / f.fees:.0%}) and the user-centric split {amount(f.user_centric, cur)} "
+            f"({f.user_centric / f.fees:.0%}), rights-holder level, before any deal."
         )
-    if scenario.project_to is not None:
+    if s.downloads:
         lines.append(
-            f"Projected to {str(iso(scenario.project_to))[:10]} at each artist's pace over "
-            "the last 365 days of plays; CDs held fixed."
+            f"Downloads: each track played {s.min_track_plays}+ times is bought at its year's "
+            "price; the store's cut and the mechanical royalty come off the master side."
+        )
+    if s.project_to is not None:
+        lines.append(
+            f"Projected to {str(iso(s.project_to))[:10]} at each artist's pace over the last 365 "
+            "days of plays, at the last month's figures; CDs held fixed."
         )
     lines.append("Sources:")
-    lines.extend(f"  {key}: {text}" for key, text in scenario.sources.items())
+    lines.extend(f"  {text}" for text in book.sources.values())
+    borrowed = book.borrowed_lines()
+    if borrowed:
+        lines.append("Years without a figure of their own:")
+        lines.extend(f"  {line}" for line in borrowed)
     return lines
+
+
+def _range(low: float, high: float, currency: str) -> str:
+    if math.isclose(low, high, rel_tol=1e-9, abs_tol=1e-12):
+        return "-"
+    return f"{amount(low, currency)}–{amount(high, currency)}"
 
 
 def _cell(column: str, value: Any, currency: str) -> str:
     if column == "artist":
         return ellipsize(str(value), _NAME_WIDTH)
+    if column == "verdict":
+        return str(value)
     if column in _DATES:
         return (iso(value) or "-")[:10]
     if column in _INTS:
@@ -191,103 +261,108 @@ def _cell(column: str, value: Any, currency: str) -> str:
     return amount(float(value), currency)
 
 
+def _layout(scenario: Scenario) -> list[str]:
+    """The terminal table's columns: the result's, with a range after each payout."""
+    shown: list[str] = []
+    for column in result_columns(scenario):
+        if column not in _TABLE_COLUMNS:
+            continue
+        shown.append(column)
+        if column in ("streaming_payout", "cd_payout"):
+            shown.append(f"{column}_range")
+    return shown
+
+
 def priced_text(
+    pricing: Pricing,
     frame: pd.DataFrame,
     scenario: Scenario,
     *,
     label: str,
     period: str,
-    all_artists: int,
-    months: pd.DataFrame | None = None,
     markdown: bool = False,
 ) -> str:
-    """The scenario's table for the terminal or Markdown, with its header block."""
-    columns = result_columns(scenario)
+    """The table for the terminal or Markdown, with its header block and summary."""
     cur = scenario.currency
-    headers = [f"{_LABELS[c]} ({cur})" if c in MONEY_COLUMNS else _LABELS[c] for c in columns]
-    right = [c not in ("artist", *_DATES) for c in columns]
-    rows = [[_cell(c, r[c], cur) for c in columns] for r in frame.to_dict("records")]
+    columns = _layout(scenario)
+    headers = []
+    for c in columns:
+        if c.endswith("_range"):
+            headers.append("Range")
+        else:
+            headers.append(f"{_LABELS[c]} ({cur})" if c in MONEY_COLUMNS else _LABELS[c])
+    right = [c not in ("artist", "verdict", *_DATES) for c in columns]
+    rows = []
+    for r in frame.to_dict("records"):
+        row = []
+        for c in columns:
+            if c.endswith("_range"):
+                base = c.removesuffix("_range")
+                row.append(_range(float(r[f"{base}_low"]), float(r[f"{base}_high"]), cur))
+            else:
+                row.append(_cell(c, r[c], cur))
+        rows.append(row)
     total = [f"Total ({plural(len(frame), 'artist')})"]
     for c in columns[1:]:
-        if c in MONEY_COLUMNS:
+        if c.endswith("_range"):
+            base = c.removesuffix("_range")
+            low, high = float(frame[f"{base}_low"].sum()), float(frame[f"{base}_high"].sum())
+            total.append(_range(low, high, cur))
+        elif c in MONEY_COLUMNS:
             total.append(amount(float(frame[c].sum()), cur))
-        elif c in ("plays", "albums"):
+        elif c in ("plays", "streams", "albums"):
             total.append(count(int(frame[c].sum())))
         else:
             total.append("")
-    title = f"Streaming against CD income for {label}, {scenario.level} level, {cur}"
-    head = "\n".join(header_lines(scenario, months))
-    reading = _reading(frame, scenario, all_artists)
+    head = "\n".join(header_lines(scenario, pricing.book, pricing.months, pricing.fee_share))
     money = [c for c in columns if c in MONEY_COLUMNS]
     note = rounding_note([(frame[c].astype(float).tolist(), float(frame[c].sum())) for c in money])
+    reading = summary(pricing.table, frame, scenario, pricing.book)
     reading = f"{note}\n{reading}" if note else reading
+    heading = title(label, scenario, pricing.book)
     if markdown:
         bold = [f"**{c}**" if c else "" for c in total]
         table = render_markdown(headers, [*rows, bold], right=right)
-        return f"### {title}\n\n```\n{head}\n```\n\n{period}\n\n{table}\n\n{reading}\n"
+        return f"### {heading}\n\n```\n{head}\n```\n\n{period}\n\n{table}\n\n{reading}\n"
     table = render_table(headers, rows, right=right, footer=[total])
-    return f"{title}\n{head}\n{period}\n\n{table}\n\n{reading}\n"
+    return f"{heading}\n{head}\n{period}\n\n{table}\n\n{reading}\n"
 
 
-def _reading(frame: pd.DataFrame, scenario: Scenario, all_artists: int) -> str:
-    if len(frame) == 0:
-        return "No qualifying plays in this period, so nothing was paid."
+def summary(everyone: pd.DataFrame, shown: pd.DataFrame, scenario: Scenario, book: Book) -> str:
+    """The reading under the table: verdicts counted, totals with their ranges."""
+    if len(everyone) == 0:
+        return "No paid streams in this period, so nothing was paid."
     cur = scenario.currency
-    wins = int(streams_win(frame["streaming_payout"], frame["cd_payout"]).sum())
+    all_t, t = totals(everyone), totals(shown)
+    counts = ", ".join(
+        f"{_VERDICT_WORDS[v]} for {all_t.verdicts[v]:,}" for v in VERDICTS if all_t.verdicts[v]
+    )
+    lines = [f"Verdict for all {plural(all_t.artists, 'artist')}: {counts}."]
     scope = (
-        f"the {plural(len(frame), 'artist')} listed"
-        if len(frame) == all_artists
-        else f"the top {len(frame):,} of {all_artists:,} artists"
+        f"The {plural(t.artists, 'artist')} listed"
+        if t.artists == all_t.artists
+        else f"The top {t.artists:,} of {all_t.artists:,} artists"
     )
-    text = (
-        f"Streams ({scenario.model}) paid more than CD sales would have for {wins:,} of "
-        f"{scope}; together they earned {amount(frame['streaming_payout'].sum(), cur)} "
-        f"from {plural(int(frame['plays'].sum()), 'stream')} against "
-        f"{amount(frame['cd_payout'].sum(), cur)} from {plural(int(frame['albums'].sum()), 'CD')}"
+    lines.append(
+        f"{scope} earned {amount(t.streaming_payout, cur)} "
+        f"({_span(t.streaming_payout_low, t.streaming_payout_high, cur)}) from "
+        f"{plural(t.streams, 'paid stream')} against {amount(t.cd_payout, cur)} "
+        f"({_span(t.cd_payout_low, t.cd_payout_high, cur)}) from {plural(t.albums, 'CD')}"
+        + (
+            f", and downloads would have paid {amount(float(shown['download_payout'].sum()), cur)}"
+            if scenario.downloads
+            else ""
+        )
+        + f" ({scenario.level} level, {currency_words(scenario, book)})."
     )
-    if scenario.downloads:
-        text += f", and downloads would have paid {amount(frame['download_payout'].sum(), cur)}"
-    return text + f" ({scenario.level} level, {cur})."
+    lost = int(everyone["streams_without_album"].sum())
+    if lost:
+        lines.append(
+            f"{plural(lost, 'paid stream')} had no album name and buy no CD (royalty cannot "
+            "tell which album they belong to)."
+        )
+    return "\n".join(lines)
 
 
-# --- the rates table ---------------------------------------------------------
-
-_RATE_HEADERS = ("Service", "Name", "Rate", "Low", "High", "Year", "Source")
-
-
-def rates_json(rows: Sequence[ServiceRate]) -> str:
-    """The rates as a JSON array of objects (service, rate, low, high, level, currency,
-    year, source)."""
-    return json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2) + "\n"
-
-
-def rates_csv(rows: Sequence[ServiceRate]) -> str:
-    """The rates as CSV with the JSON keys as columns."""
-    frame = pd.DataFrame([r.to_dict() for r in rows])
-    text: str = frame.to_csv(index=False, lineterminator="\n")
-    return text
-
-
-def rates_text(rows: Sequence[ServiceRate], *, markdown: bool = False) -> str:
-    """The rates as a terminal or Markdown table, with their level and currency."""
-    title = "Per-stream rates paid to rights holders (rights-holder level, USD)"
-    note = (
-        "Before the artist's deal: see --deal and --artist-share. "
-        "Add or override rows in royalty.toml under [rates.<service>]."
-    )
-    cells = [
-        [
-            r.service,
-            r.name,
-            f"{r.rate:.5g}",
-            f"{r.low:.5g}",
-            f"{r.high:.5g}",
-            str(r.year),
-            r.source if markdown else ellipsize(r.source, 60),
-        ]
-        for r in rows
-    ]
-    right = (False, False, True, True, True, True, False)
-    if markdown:
-        return f"### {title}\n\n{note}\n\n{render_markdown(_RATE_HEADERS, cells, right=right)}\n"
-    return f"{title}\n{note}\n\n{render_table(_RATE_HEADERS, cells, right=right)}\n"
+def _span(low: float, high: float, currency: str) -> str:
+    return f"{amount(low, currency)} to {amount(high, currency)}"

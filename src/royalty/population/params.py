@@ -4,7 +4,7 @@ Money is in **US dollars** at the **rights-holder** level: a month's pool is
 what the service pays out to rights holders (labels, distributors and
 publishers together), before any artist's contract. The fee, payout ratio,
 VAT and the 30-second rule are the one-listener defaults of
-:mod:`royalty.pricing` (PRICING-FACTS.md), not copies of them.
+:mod:`royalty.pricing` (docs/pricing-sources.md), not copies of them.
 
 The two whole-service rules count streams across a whole service. A dataset
 that holds 1/F of a service's listeners sees about 1/F of each artist's or
@@ -22,8 +22,13 @@ from typing import Final
 
 from royalty.errors import UsageError
 from royalty.population.models import MODELS as MODELS
-from royalty.pricing.defaults import DEFAULT_MIN_SECONDS
-from royalty.pricing.defaults import DEFAULT_FEE, DEFAULT_PAYOUT_RATIO, DEFAULT_VAT, SOURCES
+from royalty.pricing.defaults import (
+    DEFAULT_FEE,
+    DEFAULT_MIN_SECONDS,
+    DEFAULT_PAYOUT_RATIO,
+    DEFAULT_VAT,
+    SOURCES,
+)
 
 COLUMN: Final[dict[str, str]] = {m: m.replace("-", "_") for m in MODELS}
 """The payout column of each model in tables, CSV and JSON (``pro_rata`` …)."""
@@ -32,9 +37,9 @@ PRO_STREAMS: Final = 1000
 """Deezer's artist-centric model (with Universal, 2023): a "professional artist"
 has at least 1,000 streams a month…"""
 PRO_LISTENERS: Final = 500
-"""…from at least 500 unique listeners (Deezer, 2023; PRICING-FACTS.md)."""
+"""…from at least 500 unique listeners (Deezer, 2023; docs/pricing-sources.md)."""
 LISTENER_CAP: Final = 1000
-"""Monetised streams per listener per month under Deezer's model (PRICING-FACTS.md)."""
+"""Monetised streams per listener per month under Deezer's model (docs/pricing-sources.md)."""
 TRACK_FLOOR: Final = 1000
 """Spotify from April 2024: a track earns nothing until it has at least 1,000
 streams in the previous 12 months ("Modernizing our royalty system", Spotify for

@@ -18,7 +18,7 @@ Example:
     True
 """
 
-# TEMP from royalty.pricing.breakdown import by_album, by_year
+from royalty.pricing.breakdown import by_album, by_year
 from royalty.pricing.compare import VERDICTS, Totals, compare, totals
 from royalty.pricing.deals import DEALS, Deal
 from royalty.pricing.figures import MARKETS, figures

@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from royalty.pricing.deals import DEALS, MECHANICAL_TRACKS_PER_CD
 from royalty.pricing.figures import Cited, Series, figures, market, year_span
+from royalty.pricing.params import DEFAULT_MIN_SECONDS
 from royalty.pricing.scenario import GIVEN, Scenario
 
 Floats = npt.NDArray[np.float64]
@@ -96,9 +97,7 @@ class Book:
         if lent:
             label = f"{series.name} (carried by CPI-U)" if series.money else series.name
             self.borrowed.setdefault(label, set()).update(lent)
-        self.sources[key] = f"{what}: " + "; ".join(
-            f"{_years(c)} {c.source}" for c in used
-        )
+        self.sources[key] = f"{what}, " + "; ".join(f"{_years(c)} {c.source}" for c in used)
         scale = self.deflator(years) if series.money else np.ones(len(years))
         return Span(
             np.array([p.value for p in priced]) * scale,
@@ -107,7 +106,7 @@ class Book:
         )
 
     def _flat(self, key: str, value: float, n: int, what: str) -> Span:
-        self.sources[key] = f"{what}: {GIVEN} ({value:g}), used in every year as given"
+        self.sources[key] = f"{what}, every year: {GIVEN} ({value:g})"
         return Span(np.full(n, value), np.full(n, value), np.full(n, value))
 
     def _figure(self, key: str, years: Sequence[int], what: str) -> Span:
@@ -140,7 +139,7 @@ class Book:
         return self._series("rate", row.series(), years, what)
 
     def publishing_ratio(self, years: Sequence[int]) -> Span:
-        """Publishing money per dollar of master money: the headline rate over the recording share."""
+        """Publishing money per dollar of master money: headline rate over recording share."""
         pub = self._figure(
             "stream_publishing_rate", years, "publishing share of service revenue (US)"
         )
@@ -171,16 +170,19 @@ class Book:
             self.sources["fee"] = f"monthly fee: {GIVEN} (USD {s.fee:g}), used in every month"
         else:
             place = market(s.market)
-            prices, lent = [], set()
+            prices, anchors, lent = [], [], set()
             used: dict[dt.date, str] = {}
             for month, year in zip(months.astype(dt.date), years, strict=True):
                 price, borrowed = place.price_at(month)
                 prices.append(price.price)
+                # A price in force is in dollars of its month's year; a borrowed one
+                # (before the first price) is in dollars of the year it was set.
+                anchors.append(price.start.year if borrowed else int(year))
                 used[price.start] = price.source
                 if borrowed:
                     lent.add(int(year))
             rate = 1.0 if place.currency == "USD" else 1.0 / s.factor
-            gross = np.array(prices) * rate * self.deflator(years)
+            gross = np.array(prices) * rate * self.deflator(anchors)
             if lent:
                 label = f"{place.name} fee (carried by CPI-U)"
                 self.borrowed.setdefault(label, set()).update(lent)
@@ -208,7 +210,9 @@ class Book:
         if s.payout_ratio is not None:
             self.sources["payout_ratio"] = f"share of the fee paid out: {GIVEN}"
             given = np.full(n, s.payout_ratio)
-            whole = {"master": rec.value, "publishing": pub.value}.get(s.side, rec.value + pub.value)
+            whole = {"master": rec.value, "publishing": pub.value}.get(
+                s.side, rec.value + pub.value
+            )
             rec = rec * (given / whole)
             pub = pub * (given / whole)
         master = rec * self.share(n) if share else rec
@@ -259,11 +263,26 @@ class Book:
         """The download store's share of the price, per year."""
         return self._figure("store_cut", years, "download store's cut").value
 
+    def thresholds(self) -> None:
+        """Name where the two thresholds come from: a rule, or the value the user gave."""
+        s = self.scenario
+        if s.min_seconds == DEFAULT_MIN_SECONDS:
+            rule = "the 30-second rule of Spotify and Apple (RouteNote; Apple Sales and Trends)"
+        else:
+            rule = f"{GIVEN} ({s.min_seconds:g} s)"
+        self.sources["min_seconds"] = f"shortest paid stream: {rule}"
+        self.sources["min_album_plays"] = (
+            f"a CD counts as bought once its album has {s.min_album_plays} paid streams: an "
+            "assumption of this comparison (--min-album-plays), not a published figure"
+        )
+
     def dollars_note(self) -> str:
         """Which dollars the amounts are in, and whether CPI-U had that year."""
         cpi = figures().cpi
         near = cpi.nearest(self.dollars)
-        self.sources["dollars"] = f"US dollars of {self.dollars} by {cpi.name}: {cpi.source}"
+        self.sources["dollars"] = (
+            f"amounts in US dollars of {self.dollars} by {cpi.name}: {cpi.source}"
+        )
         if near != self.dollars:
             self.borrowed.setdefault("CPI-U", set()).add(self.dollars)
         return f"US dollars of {self.dollars}"

@@ -1,334 +1,295 @@
 """Breakdowns of :func:`~royalty.pricing.price`: per artist and year, per artist and album.
 
-The figures are the ones :func:`~royalty.pricing.price` adds up per artist,
-cut along time or albums instead, so that a year's rows (or an artist's
-albums) add up to the artist's row of ``compare``:
+The same money :func:`~royalty.pricing.price` adds up per artist, cut along
+time or albums, priced by the same code (:func:`~royalty.pricing.price.prepare_book`,
+:func:`~royalty.pricing.price.stream_values`, :func:`~royalty.pricing.money.cd_prices`),
+so an artist's years (or albums) add up to the artist's row of ``price``,
+low and high included:
 
-- a **play** is a qualifying play, as in ``compare`` (long enough, with an
-  artist); it earns the per-stream rate (pro-rata) or its month's share of the
-  listener's fee (user-centric: every play of a month is worth that month's
-  pool over that month's plays, the same split as
-  :func:`~royalty.pricing.user_centric.user_centric_split`);
-- a **CD** is bought at the play where its album reaches ``min_album_plays``
-  qualifying plays, so it falls in that play's calendar year (UTC) and its
-  date is that play's start; plays with no album name count together as one
-  album of the artist (the "no album" row), as ``compare`` counts them;
-- a **download** is bought the same way, at the play where its track
-  reaches ``min_track_plays`` plays (plays with no track title count
-  together as one track), and belongs to that play's year and album.
+- a **paid stream** earns its year's figures (user-centric: its month's
+  share of the fee), in the scenario's dollars;
+- a **CD** is bought at the paid stream where its album reaches
+  ``min_album_plays``, so it falls in that stream's calendar year (UTC) and is
+  priced at that year's figures; streams with no album name buy no CD and
+  form the artist's "no album" row;
+- a **download** is bought where its track reaches ``min_track_plays`` paid
+  streams, in that stream's year (and, by album, that stream's album).
 
-Amounts are at the scenario's level and in its currency; nothing is rounded.
+``plays`` counts every play (paid or not); a play without a time fits in no
+year and is left out of the years (:attr:`Breakdown.plays_without_time`).
+Nothing is rounded.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Final
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from royalty.errors import DataFormatError, UsageError
 from royalty.pricing import _columns
-from royalty.pricing.compare import Prepared, prepare, utc
-from royalty.pricing.scenario import STORE_CUT, Scenario
-from royalty.pricing.user_centric import user_centric_split
+from royalty.pricing.breakdown_parts import (
+    RUNNING_COLUMNS,
+    SPAN_COLUMNS,
+    Breakdown,
+    album_columns,
+    group_money,
+    reaching,
+    setup,
+    year_columns,
+)
+from royalty.pricing.plays import Ints, cells, pair_ids
+from royalty.pricing.scenario import Scenario
+from royalty.pricing.timeutil import utc
 
-_MONEY: Final = ("streaming_payout", "cd_payout", "difference")
+__all__ = [
+    "RUNNING_COLUMNS",
+    "SPAN_COLUMNS",
+    "Breakdown",
+    "album_breakdown",
+    "album_columns",
+    "by_album",
+    "by_year",
+    "year_breakdown",
+    "year_columns",
+]
 
 
-def _money_columns(scenario: Scenario) -> list[str]:
-    """The money columns of a breakdown row, in order, for ``scenario``."""
-    extra: list[str] = []
-    if scenario.model == "user-centric":
-        extra += ["pro_rata_payout", "user_centric_payout"]
-    if scenario.downloads:
-        extra.append("download_payout")
-    return [*_MONEY, *extra]
+def _groups(keys: Ints, size: int) -> tuple[Ints, Ints, Callable[[Ints], Ints]]:
+    """The keys that occur (sorted), each key's index among them, and a lookup for others.
 
-
-def year_columns(scenario: Scenario, *, total: bool = False) -> tuple[str, ...]:
-    """The columns :func:`by_year` returns for ``scenario``, in order.
-
-    Example:
-        >>> from royalty.pricing import make_scenario
-        >>> year_columns(make_scenario())[:4]
-        ('artist', 'year', 'plays', 'albums')
+    Keys below ``size`` are numbered through one dense table when it is no
+    bigger than a few times the keys (one pass, no sort); otherwise by sorting.
     """
-    who = ("year", "artists") if total else ("artist", "year")
-    running = ("cumulative_streaming_payout", "cumulative_cd_payout", "cumulative_difference")
-    return (*who, "plays", "albums", *_money_columns(scenario), *running)
+    if size <= max(4 * len(keys), 1 << 16):
+        present = np.zeros(size + 1, dtype=np.int64)
+        present[keys] = 1
+        groups = np.flatnonzero(present[:size])
+        index = np.cumsum(present) - 1
+
+        def dense(found: Ints) -> Ints:
+            looked: Ints = index[found]
+            return looked
+
+        return groups, dense(keys), dense
+    groups, inverse = np.unique(keys, return_inverse=True)
+
+    def sorted_(found: Ints) -> Ints:
+        looked: Ints = np.searchsorted(groups, found)
+        return looked
+
+    return groups, inverse.reshape(-1), sorted_
 
 
-def album_columns(scenario: Scenario) -> tuple[str, ...]:
-    """The columns :func:`by_album` returns for ``scenario``, in order.
+def year_breakdown(
+    plays: pd.DataFrame, scenario: Scenario | None = None, *, top: int = 0, total: bool = False
+) -> Breakdown:
+    """:func:`by_year` with the figures it used (see :class:`Breakdown`)."""
+    parts = setup(plays, scenario, top)
+    base, s = parts.base, parts.book.scenario
+    when = _columns.times(plays["played_at"]).ticks
+    timed = (parts.artist >= 0) & (when != _columns.NAT)
+    counted = parts.artist >= 0
+    missing = np.bincount(parts.artist[counted & ~timed], minlength=base.n_artists)
+    year = when[timed].view(f"datetime64[{base.unit}]").astype("datetime64[Y]").astype(np.int64)
+    first = int(year.min()) if len(year) else 0
+    width = int(year.max()) - first + 1 if len(year) else 1
 
-    Example:
-        >>> from royalty.pricing import make_scenario
-        >>> album_columns(make_scenario())[:5]
-        ('artist', 'album', 'plays', 'bought', 'bought_on')
-    """
-    return ("artist", "album", "plays", "bought", "bought_on", *_money_columns(scenario))
+    def key(artist: npt.NDArray[np.integer], years: Ints) -> Ints:
+        return artist.astype(np.int64) * width + (years - 1970 - first)
 
-
-def _reached(
-    artist: npt.NDArray[np.integer],
-    key: npt.NDArray[np.integer],
-    ticks: npt.NDArray[np.int64],
-    n_keys: int,
-    min_plays: int,
-) -> npt.NDArray[np.intp]:
-    """Index of the play at which each (artist, key) pair reaches ``min_plays`` plays.
-
-    Key -1 (no album, no track) is one more key per artist, as in
-    :func:`~royalty.pricing.cd.albums_bought`, so the pairs found here are
-    exactly the ones it counts.
-    """
-    pair = artist.astype(np.int64) * (n_keys + 1) + key + 1
-    order = np.lexsort((ticks, pair))  # by pair, then in time order
-    ranked = pair[order]
-    first = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
-    size = np.diff(np.r_[first, len(ranked)])
-    hits = first[size >= min_plays] + (min_plays - 1)
-    found: npt.NDArray[np.intp] = order[hits]
-    return found
-
-
-@dataclass(frozen=True)
-class _Priced:
-    """The qualifying plays, what each earns, and the plays that bought something.
-
-    Attributes:
-        base: the prepared code arrays (as :func:`price` prepares them).
-        value: each play's user-centric value, or None under pro-rata (every
-            play earns the rate).
-        cd_at: indices of the plays at which an album reached its plays.
-        download_at: indices of the plays at which a track reached its
-            plays, or None without downloads.
-    """
-
-    base: Prepared
-    value: npt.NDArray[np.float64] | None
-    cd_at: npt.NDArray[np.intp]
-    download_at: npt.NDArray[np.intp] | None
-
-
-def _priced(plays: pd.DataFrame, scenario: Scenario) -> _Priced:
-    """Price the plays one by one, keeping only arrays (millions of plays stay cheap)."""
-    if scenario.project_to is not None:
-        raise UsageError("a breakdown covers the plays you have; it takes no projection date")
-    params = scenario.params
-    base = prepare(plays, params.min_seconds)
-    n = len(base.artist)
-    if n and bool((base.ticks == _columns.NAT).any()):
-        raise DataFormatError("some plays have no time, so they fit in no year")
-    value = None
-    if scenario.model == "user-centric":
-        assert scenario.share is not None  # Scenario checks this for the user-centric model
-        # Each play as its own "artist": the split then gives every play's own value.
-        split = user_centric_split(
-            np.arange(n), base.ticks, base.unit, n, scenario.pool * scenario.share
-        )
-        value = split.payout
-    cd_at = _reached(base.artist, base.album, base.ticks, base.n_albums, params.min_album_plays)
-    download_at = None
-    if scenario.downloads:
-        if "track" not in plays.columns:
-            raise DataFormatError(
-                "pricing downloads needs the plays' track column; load it with the others"
-            )
-        tracks = _columns.codes(plays["track"])
-        track = tracks.codes if base.keep is None else tracks.codes[base.keep]
-        download_at = _reached(
-            base.artist, track, base.ticks, len(tracks.names), scenario.min_track_plays
-        )
-    return _Priced(base, value, cd_at, download_at)
-
-
-def _sums(
-    priced: _Priced, group: npt.NDArray[np.intp], n_groups: int, scenario: Scenario
-) -> dict[str, Any]:
-    """Plays, CDs and money per group, given each play's group."""
-    fx = 1.0 if scenario.fx is None else scenario.fx
-    params = scenario.params
-    plays = np.bincount(group, minlength=n_groups).astype(np.int64)
-    albums = np.bincount(group[priced.cd_at], minlength=n_groups).astype(np.int64)
-    pro_rata = plays * (params.rate * fx)
-    out: dict[str, Any] = {"plays": plays, "albums": albums, "streaming_payout": pro_rata}
-    if priced.value is not None:
-        uc = np.bincount(group, weights=priced.value, minlength=n_groups) * fx
-        out.update(streaming_payout=uc, pro_rata_payout=pro_rata, user_centric_payout=uc)
-    out["cd_payout"] = albums * (params.cd_margin * fx)
-    out["difference"] = out["streaming_payout"] - out["cd_payout"]
-    if priced.download_at is not None:
-        assert scenario.share is not None  # Scenario checks this when downloads are on
-        each = scenario.track_price * (1.0 - STORE_CUT) * scenario.share * fx
-        out["download_payout"] = np.bincount(group[priced.download_at], minlength=n_groups) * each
-    return out
-
-
-def _groups(
-    artist: npt.NDArray[np.integer], other: npt.NDArray[np.integer], width: int
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp]]:
-    """The (artist, other) pairs that occur, and each play's index into them.
-
-    ``other`` runs from -1 to ``width - 2``.
-    """
-    key = artist.astype(np.int64) * width + other + 1
-    pairs, group = np.unique(key, return_inverse=True)
-    return pairs, group.reshape(-1)
-
-
-def _artist_order(base: Prepared, top: int) -> tuple[pd.Series, int]:
-    """Rank of the kept artist codes as ``compare`` sorts them (plays, then name),
-    and how many artists played."""
-    counts = np.bincount(base.artist, minlength=len(base.names))
-    played = np.flatnonzero(counts)
-    order = pd.DataFrame(
-        {"code": played, "plays": counts[played], "artist": base.names.take(played).astype(str)}
+    every = key(parts.artist[timed], year + 1970)
+    groups, play_group, find = _groups(every, base.n_artists * width)
+    n = len(groups)
+    stream_year = base.years[base.month] if len(base.month) else np.zeros(0, dtype=np.int64)
+    stream_group = find(key(base.artist, stream_year))
+    cd_group = find(key(parts.cds.bought.artist, parts.cds.bought.year))
+    dl_group = None
+    if parts.downloads is not None:
+        bought = parts.downloads.bought
+        dl_group = find(key(bought.artist, bought.year))
+    out = pd.DataFrame(
+        {
+            "code": groups // width,
+            "year": groups % width + first + 1970,
+            "plays": np.bincount(play_group, minlength=n),
+            "streams": np.bincount(stream_group, minlength=n),
+            "albums": np.bincount(cd_group, minlength=n),
+            **group_money(parts, stream_group, cd_group, dl_group, n),
+        }
     )
-    order = order.sort_values(["plays", "artist"], ascending=[False, True], kind="stable")
-    rank = pd.Series(np.arange(len(order)), index=order["code"].to_numpy())
-    return (rank if top == 0 else rank[rank < top]), len(played)
+    out["rank"] = parts.rank.reindex(out["code"]).to_numpy()
+    out = out[out["rank"].notna()]
+    kept = parts.rank.index.to_numpy()
+    if total:
+        sums = [c for c in year_columns(s, total=True)[2:] if c not in RUNNING_COLUMNS]
+        summed = out.groupby("year", sort=True)
+        out = summed[sums].sum().reset_index()
+        out.insert(1, "artists", summed.size().to_numpy())
+        by = "year-total"
+    else:
+        out = out.sort_values(["rank", "year"], kind="stable").reset_index(drop=True)
+        names = np.asarray(base.names.take(out["code"].to_numpy()), dtype=object)
+        out["artist"] = pd.Series(names, dtype=str)
+        by = "year"
+    for name in ("streaming_payout", "cd_payout", "difference"):
+        runs = out[name].cumsum() if total else out.groupby("code")[name].cumsum()
+        out[f"cumulative_{name}"] = runs
+    columns = list(year_columns(s, total=total))
+    table = out.loc[:, columns].reset_index(drop=True)
+    lost = int(missing[kept].sum()) if len(kept) else 0
+    return Breakdown(table, parts.book, by, len(parts.rank), parts.played, lost)
 
 
-def _scoped(out: pd.DataFrame, kept: int, played: int) -> pd.DataFrame:
-    """Record in ``attrs`` how many artists were kept out of how many played."""
-    out.attrs["artists_kept"] = kept
-    out.attrs["artists_played"] = played
+def album_breakdown(
+    plays: pd.DataFrame, scenario: Scenario | None = None, *, top: int = 0
+) -> Breakdown:
+    """:func:`by_album` with the figures it used (see :class:`Breakdown`)."""
+    parts = setup(plays, scenario, top)
+    base, s, cds = parts.base, parts.book.scenario, parts.cds
+    n_rows = len(parts.artist)
+    albums = (
+        _columns.codes(plays["album"])
+        if "album" in plays.columns
+        else _columns.Codes(np.full(n_rows, -1, dtype=np.int8), pd.Index([]))
+    )
+    named = parts.artist >= 0
+    pairs = pair_ids(parts.artist[named], albums.codes[named], len(albums.names))
+    # An artist's streams with no album name are one more group: pairs.n + artist code.
+    n = pairs.n + base.n_artists
+    row_group = np.full(n_rows, -1, dtype=np.int64)
+    row_artist = parts.artist[named].astype(np.int64)
+    row_group[named] = np.where(pairs.ids < pairs.n, pairs.ids, pairs.n + row_artist)
+    group_artist = np.concatenate([pairs.artist, np.arange(base.n_artists, dtype=np.int64)])
+    group_album = np.full(n, -1, dtype=np.int64)
+    group_album[row_group[named]] = albums.codes[named]
+    stream_group = row_group if base.keep is None else row_group[base.keep]
+
+    k = s.min_album_plays
+    reached = reaching(cds.bought.member(), base.ticks, len(cds.bought.artist), k)
+    cd_group = stream_group[reached]
+    dl_group = None
+    if parts.downloads is not None:
+        bought = parts.downloads.bought
+        dl_group = stream_group[
+            reaching(bought.member(), base.ticks, len(bought.artist), s.min_track_plays)
+        ]
+    assert base.track is not None
+    tracks = cells(stream_group, base.track + 1, base.n_tracks + 1)
+    bought_on = np.full(n, _columns.NAT, dtype=np.int64)
+    bought_on[cd_group] = base.ticks[reached]
+    cd_year = pd.array(np.zeros(n, dtype=np.int64), dtype="Int64")
+    cd_year[:] = pd.NA
+    cd_year[cd_group] = cds.bought.year
+    labels = np.full(n, None, dtype=object)
+    has_name = group_album >= 0
+    labels[has_name] = np.asarray(albums.names.astype(str), dtype=object)[group_album[has_name]]
+    out = pd.DataFrame(
+        {
+            "code": group_artist,
+            "album": pd.Series(labels, dtype=object),
+            "plays": np.bincount(row_group[named], minlength=n),
+            "streams": np.bincount(stream_group, minlength=n),
+            "tracks": _tracks(np.bincount(tracks.outer, minlength=n), "track" in plays.columns),
+            "bought": np.bincount(cd_group, minlength=n) > 0,
+            "bought_on": utc(bought_on, base.unit),
+            "cd_year": cd_year,
+            **group_money(parts, stream_group, cd_group, dl_group, n),
+        }
+    )
+    out["rank"] = parts.rank.reindex(out["code"]).to_numpy()
+    out = out[out["rank"].notna() & (out["plays"] > 0)].reset_index(drop=True)
+    out["artist"] = pd.Series(
+        np.asarray(base.names.take(out["code"].to_numpy()), dtype=object), dtype=str
+    )
+    out["sort_name"] = out["album"].fillna("")
+    out = out.sort_values(
+        ["rank", "streams", "plays", "sort_name"],
+        ascending=[True, False, False, True],
+        kind="stable",
+    )
+    table = out.loc[:, list(album_columns(s))].reset_index(drop=True)
+    return Breakdown(table, parts.book, "album", len(parts.rank), parts.played, 0)
+
+
+def _tracks(counted: Ints, known: bool) -> pd.api.extensions.ExtensionArray:
+    """Distinct tracks per album, or missing throughout when the plays carry no titles."""
+    out = pd.array(counted, dtype="Int64")
+    if not known:
+        out[:] = pd.NA
     return out
-
-
-def _names(index: pd.Index, codes: npt.NDArray[np.integer]) -> pd.Series:
-    return pd.Series(np.asarray(index.take(codes), dtype=object), dtype=str)
 
 
 def by_year(
     plays: pd.DataFrame, scenario: Scenario | None = None, *, top: int = 0, total: bool = False
 ) -> pd.DataFrame:
-    """Each artist's plays, streams, CDs and income per calendar year (UTC), with running totals.
+    """Each artist's plays, streams, CDs and money per calendar year (UTC), with running totals.
 
     Args:
-        plays: plays in the schema of :mod:`royalty.schema` (``track`` only
-            for downloads).
-        scenario: what to price (level, currency, model, downloads); default
-            the foundation's parameters. A projection date is refused.
-        top: keep the ``top`` artists of ``compare``'s order (most plays
-            first); 0 keeps every one.
+        plays: plays in the schema of :mod:`royalty.schema`, as for
+            :func:`~royalty.pricing.price`.
+        scenario: what to price; default the foundation. A projection date is refused.
+        top: keep the first ``top`` artists of ``price``'s order (most paid
+            streams first); 0 keeps every one.
         total: one row per year for all the (kept) artists together, with
             ``artists`` (how many played that year) instead of ``artist``.
 
     Returns:
-        The columns of :func:`year_columns`: per artist (in ``compare``'s
-        order) and year (oldest first), ``plays`` (qualifying plays that
-        year), ``albums`` (CDs bought that year), ``streaming_payout``,
-        ``cd_payout``, ``difference`` and the scenario's extra money columns,
-        then the running totals since the artist's first year (or the
-        first year, with ``total``). Only years with a play have a row.
-        ``attrs`` holds ``artists_kept`` and ``artists_played`` (before ``top``).
+        The columns of :func:`year_columns`: per artist (in ``price``'s order)
+        and year (oldest first): ``plays`` (every play that year), ``streams``
+        (paid), ``albums`` (CDs bought that year), the streaming money of the
+        year's streams at that year's figures, the money of the year's CDs at
+        that year's figures (each with ``_low`` and ``_high``), ``difference``,
+        the scenario's extra columns, then running totals. Amounts in US
+        dollars of the scenario's year (default: the last play's), times ``fx``.
+        An artist's years add up to their row of ``price``.
 
     Raises:
-        DataFormatError: a needed column is missing, or a play has no time.
-        UsageError: the scenario has a projection date.
+        DataFormatError: a needed column is missing.
+        UsageError: the scenario has a projection date, or ``top`` is negative.
 
     Example:
         >>> from royalty import load_sample
-        >>> from royalty.pricing import make_scenario
-        >>> years = by_year(load_sample(), make_scenario(rate=0.003), top=1)
+        >>> years = by_year(load_sample(), top=1)
         >>> years["artist"].unique().tolist()
         ['Radiohead']
     """
-    scenario = scenario or Scenario()
-    priced = _priced(plays, scenario)
-    base = priced.base
-    years = base.ticks.view(f"datetime64[{base.unit}]").astype("datetime64[Y]").astype(np.int64)
-    first = int(years.min()) if len(years) else 0
-    width = int(years.max()) - first + 2 if len(years) else 1
-    pairs, group = _groups(base.artist, years - first, width)
-    out = pd.DataFrame(_sums(priced, group, len(pairs), scenario))
-    out["code"] = pairs // width
-    out["year"] = pairs % width - 1 + first + 1970
-    rank, played = _artist_order(base, top)
-    out["rank"] = rank.reindex(out["code"]).to_numpy()
-    out = out[out["rank"].notna()]
-    if total:
-        sums = [c for c in out.columns if c not in ("code", "year", "rank", "difference")]
-        summed = out.groupby("year", sort=True)
-        out = summed[sums].sum().reset_index()
-        out["artists"] = summed.size().to_numpy()
-        out["difference"] = out["streaming_payout"] - out["cd_payout"]
-        key: list[str] | None = None
-    else:
-        out = out.sort_values(["rank", "year"], kind="stable").reset_index(drop=True)
-        out["artist"] = _names(base.names, out["code"].to_numpy())
-        key = ["code"]
-    for name in ("streaming_payout", "cd_payout", "difference"):
-        running = out[name].cumsum() if key is None else out.groupby(key)[name].cumsum()
-        out[f"cumulative_{name}"] = running
-    columns = list(year_columns(scenario, total=total))
-    return _scoped(out.loc[:, columns].reset_index(drop=True), len(rank), played)
+    return year_breakdown(plays, scenario, top=top, total=total).table
 
 
 def by_album(
     plays: pd.DataFrame, scenario: Scenario | None = None, *, top: int = 0
 ) -> pd.DataFrame:
-    """Each artist's albums: plays, whether the CD was bought and when, and the income.
+    """Each artist's albums: plays, whether and when the CD was bought, and the money.
 
     Args:
-        plays: plays in the schema of :mod:`royalty.schema` (``album`` is read
-            when present; ``track`` only for downloads).
-        scenario: what to price; default the foundation's parameters. A
-            projection date is refused.
-        top: keep the ``top`` artists of ``compare``'s order; 0 keeps all.
+        plays: plays in the schema of :mod:`royalty.schema`.
+        scenario: what to price; default the foundation. A projection date is refused.
+        top: keep the first ``top`` artists of ``price``'s order; 0 keeps all.
 
     Returns:
         The columns of :func:`album_columns`, one row per artist (in
-        ``compare``'s order) and album (most plays first, then by name):
-        ``album`` (None for the artist's plays with no album name, which
-        count together as one album), ``plays``, ``bought`` (it reached
-        ``min_album_plays``), ``bought_on`` (UTC start of the play that
-        reached it, NaT if not bought), ``streaming_payout``, ``cd_payout``
-        (the CD margin if bought), ``difference`` and the scenario's extra
-        money columns (downloads count for the album of the play that bought
-        the track). ``attrs`` holds ``artists_kept`` and ``artists_played``.
+        ``price``'s order) and album (most paid streams first): ``album``
+        (None for the streams with no album name, which buy no CD),
+        ``plays`` (every play), ``streams`` (paid), ``tracks`` (distinct
+        tracks streamed: a CD's publishing money counts them; missing without
+        a ``track`` column), ``bought``,
+        ``bought_on`` (UTC start of the stream at which the album reached
+        ``min_album_plays``; NaT if not bought), ``cd_year`` (the year whose
+        figures priced the CD), the album's streaming money and CD money
+        (each with ``_low`` and ``_high``), ``difference`` and the
+        scenario's extra columns (a download counts for the album of the
+        stream that bought it). An artist's albums add up to their row of ``price``.
 
     Raises:
         DataFormatError: a needed column is missing.
-        UsageError: the scenario has a projection date.
+        UsageError: the scenario has a projection date, or ``top`` is negative.
 
     Example:
         >>> from royalty import load_sample
-        >>> from royalty.pricing import make_scenario
-        >>> albums = by_album(load_sample(), make_scenario(min_album_plays=10), top=1)
-        >>> int(albums["bought"].sum()) == int(albums["cd_payout"].gt(0).sum())
+        >>> albums = by_album(load_sample(), top=1)
+        >>> bool((albums["bought"] == albums["cd_payout"].gt(0)).all())
         True
     """
-    scenario = scenario or Scenario()
-    priced = _priced(plays, scenario)
-    base = priced.base
-    width = base.n_albums + 1
-    pairs, group = _groups(base.artist, base.album, width)
-    out = pd.DataFrame(_sums(priced, group, len(pairs), scenario))
-    when = np.full(len(pairs), _columns.NAT, dtype=np.int64)
-    when[group[priced.cd_at]] = base.ticks[priced.cd_at]
-    out["code"] = pairs // width
-    album = pairs % width - 1
-    # The same names prepare() coded the albums with: factorising is deterministic.
-    names = _columns.codes(plays["album"]).names if "album" in plays.columns else pd.Index([])
-    labels = np.full(len(album), None, dtype=object)
-    named = album >= 0
-    labels[named] = np.asarray(names.astype(str), dtype=object)[album[named]]
-    out["album"] = pd.Series(labels, dtype=object)
-    out["bought"] = out["albums"].to_numpy() > 0
-    out["bought_on"] = utc(when, base.unit)
-    rank, played = _artist_order(base, top)
-    out["rank"] = rank.reindex(out["code"]).to_numpy()
-    out = out[out["rank"].notna()].reset_index(drop=True)
-    out["artist"] = _names(base.names, out["code"].to_numpy())
-    out["sort_name"] = out["album"].fillna("")
-    out = out.sort_values(
-        ["rank", "plays", "sort_name"], ascending=[True, False, True], kind="stable"
-    )
-    columns = list(album_columns(scenario))
-    return _scoped(out.loc[:, columns].reset_index(drop=True), len(rank), played)
+    return album_breakdown(plays, scenario, top=top).table

@@ -6,7 +6,7 @@ the master side only: publishing money goes to the songwriter in full (a
 songwriter's publishing deal is not modelled). The CD side stands at the same
 level: each deal names the figure series (``figures.toml``) that gives what
 the artist nets per CD album, without mechanical royalties. Figures and
-sources: PRICING-FACTS.md.
+sources: docs/pricing-sources.md.
 """
 
 from __future__ import annotations

@@ -15,10 +15,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from royalty.pricing.book import Book
-from royalty.pricing.money import albums_bought, cd_money
-from royalty.pricing.plays import Ints, prepare
-from royalty.pricing.price import Pricing, _month_values, _user_centric, price_details
+from royalty.pricing.money import cd_prices
+from royalty.pricing.plays import Ints
+from royalty.pricing.price import Pricing, prepare_book, price_details, stream_values
 from royalty.pricing.scenario import Scenario
 
 Floats = npt.NDArray[np.float64]
@@ -70,22 +69,19 @@ def ledger(plays: pd.DataFrame, scenario: Scenario | None = None) -> Ledger:
     """
     scenario = scenario or Scenario()
     pricing = price_details(plays, scenario)
-    tracks = scenario.downloads or scenario.side != "master"
-    base = prepare(plays, scenario.min_seconds, tracks=tracks)
-    book = Book(scenario, pricing.book.dollars)
-    years = base.years.tolist()
-    value = _month_values(book, base, years)
-    if scenario.model == "user-centric":
-        value = _user_centric(book, base, years, value)[0]
+    base, book = prepare_book(plays, scenario)
+    value = stream_values(book, base).value
     f = scenario.factor
     artist = np.asarray(base.artist, dtype=np.int64)
-    per_stream = value.value[base.month] * f if len(years) else np.zeros(0)
-    bought = albums_bought(book, base)
+    per_stream = value.value[base.month] * f if len(base.months) else np.zeros(0)
+    cds = cd_prices(book, base)
+    bought = cds.bought
     n = len(bought.artist)
     if n:
-        cd_value = cd_money(book, base, bought).value * f
-        inside = bought.member >= 0
-        member, ticks = bought.member[inside], base.ticks[inside]
+        cd_value = cds.money.value * f
+        every = bought.member()
+        inside = every >= 0
+        member, ticks = every[inside], base.ticks[inside]
         order = np.lexsort((ticks, member))
         first = np.searchsorted(member[order], np.arange(n))
         cd_ticks = ticks[order][first + scenario.min_album_plays - 1]

@@ -3,7 +3,7 @@
 Both sides of the comparison are priced at the same level, the **artist's**
 (what reaches the performer after the label's and the service's cuts), and in
 the same currency, **US dollars**. The figures come from the seed essay and
-from ``PRICING-FACTS.md`` (the project's table of published figures).
+from ``docs/pricing-sources.md`` (the project's table of published figures).
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ essay's Radiohead figure (2,800 plays × $1/300 = $9.33)."""
 
 DEFAULT_CD_MARGIN: Final = 1.50
 """USD the artist nets per CD album sold: the middle of the essay's "$1 or $2";
-PRICING-FACTS.md gives 1.40 (range 0.30–2.00) for a major-label deal."""
+docs/pricing-sources.md gives 1.40 (range 0.30–2.00) for a major-label deal."""
 
 DEFAULT_MIN_ALBUM_PLAYS: Final = 10
 """Plays of an album after which the listener is taken to have bought the CD."""
 
 DEFAULT_MIN_SECONDS: Final = 30.0
 """Seconds a play must last to count as a royalty-bearing stream: Spotify's and
-Apple's 30-second rule (PRICING-FACTS.md, "qualifying stream")."""
+Apple's 30-second rule (docs/pricing-sources.md, "qualifying stream")."""
 
 
 def _is_number(value: object, *, positive: bool = False) -> TypeGuard[float]:
@@ -54,17 +54,17 @@ class CompareParams:
     Attributes:
         rate: USD per qualifying stream that reaches the artist. Default 1/300
             (0.00333…), the essay's "a third of a cent per stream". Service
-            rate tables (PRICING-FACTS.md) quote the rights-holder level, which
+            rate tables (docs/pricing-sources.md) quote the rights-holder level, which
             is higher; multiply by the artist's share to use one of them here.
         cd_margin: USD the artist nets per CD album bought. Default 1.50, the
-            middle of the essay's "$1 or $2" (PRICING-FACTS.md: 1.40 for a
+            middle of the essay's "$1 or $2" (docs/pricing-sources.md: 1.40 for a
             major-label deal, about 8.00 self-released).
         min_album_plays: plays of one album (by one artist) at which the
             listener is taken to have bought that CD. Default 10.
         min_seconds: a play with a known duration counts as a stream only when
             it lasted at least this many seconds; plays of unknown duration
             always count. Default 30, the 30-second rule of Spotify and Apple
-            (PRICING-FACTS.md).
+            (docs/pricing-sources.md).
 
     Raises:
         UsageError: a value out of range (rate not positive, negative margin

@@ -41,6 +41,7 @@ class Prepared:
         n_tracks: number of track codes.
         plays: per artist code, every play with that artist (paid or not).
         keep: which input rows are paid streams, or None for all of them.
+        ordered: True when the paid streams are in time order (as the store keeps them).
     """
 
     artist: Ints | npt.NDArray[np.integer]
@@ -55,6 +56,7 @@ class Prepared:
     n_tracks: int
     plays: Ints
     keep: npt.NDArray[np.bool_] | None
+    ordered: bool = False
 
     @property
     def years(self) -> Ints:
@@ -107,6 +109,7 @@ def prepare(plays: pd.DataFrame, min_seconds: float, *, tracks: bool = False) ->
         len(track_codes.names),
         every.astype(np.int64),
         keep,
+        bool(np.all(ticks[1:] >= ticks[:-1])),
     )
 
 
@@ -186,7 +189,9 @@ class Pairs:
     artist: Ints
 
 
-def pair_ids(artist: npt.NDArray[np.integer], inner: npt.NDArray[np.integer], n_inner: int) -> Pairs:
+def pair_ids(
+    artist: npt.NDArray[np.integer], inner: npt.NDArray[np.integer], n_inner: int
+) -> Pairs:
     """Number the (artist, inner) pairs; rows with ``inner`` -1 get the id ``n``.
 
     Most album and track names belong to one artist, so a pair is first taken

@@ -19,8 +19,13 @@ import numpy as np
 import pandas as pd
 
 from royalty.pricing.book import Book, Span
-from royalty.pricing.crossover import nth_play_ticks
-from royalty.pricing.money import breakeven, cds_bought, downloads_bought, verdicts
+from royalty.pricing.money import (
+    breakeven,
+    cds_bought,
+    crossover_ticks,
+    downloads_bought,
+    verdicts,
+)
 from royalty.pricing.plays import Cells, Prepared, cells, prepare
 from royalty.pricing.projection import project, projected_crossover
 from royalty.pricing.scenario import Scenario
@@ -165,26 +170,21 @@ def price(plays: pd.DataFrame, scenario: Scenario | None = None) -> pd.DataFrame
 def price_details(plays: pd.DataFrame, scenario: Scenario | None = None) -> Pricing:
     """:func:`price` with the figures it used (sources, borrowed years, months, fees)."""
     scenario = scenario or Scenario()
-    tracks = scenario.downloads or scenario.side != "master"
-    base = prepare(plays, scenario.min_seconds, tracks=tracks)
-    dollars = scenario.dollars or last_year(base)
-    book = Book(scenario, dollars)
-    book.dollars_note()
-    years = base.years.tolist()
+    base, book = prepare_book(plays, scenario)
     grid = cells(base.artist, base.month, max(len(base.months), 1))
 
-    value = _month_values(book, base, years)  # what one stream earns, per month
+    values = stream_values(book, base)  # what one stream earns, per month
+    value, months, fee_share = values.value, values.months, values.fee_share
     pro_rata = None
-    months = fee_share = None
     if scenario.model == "user-centric":
-        pro_rata = _payout(grid, value, base.n_artists).value
-        value, months, fee_share = _user_centric(book, base, years, value)
+        pro_rata = _payout(grid, values.pro_rata, base.n_artists).value
     streaming = _payout(grid, value, base.n_artists)
     cds = cds_bought(book, base)
     cd = cds.money
-    nth = breakeven(grid, value, cd.value, base.n_artists)
+    found = breakeven(grid, value, cd.value, base.n_artists)
+    nth = found.nth
+    when = crossover_ticks(base, found)
     streams = np.bincount(base.artist, minlength=base.n_artists).astype(np.int64)
-    when = nth_play_ticks(base.artist, base.ticks, nth, streams)
     played = np.flatnonzero(streams > 0)
     no_album = np.bincount(base.artist[base.album < 0], minlength=base.n_artists)
     f = scenario.factor
@@ -217,6 +217,50 @@ def price_details(plays: pd.DataFrame, scenario: Scenario | None = None) -> Pric
     out = out.sort_values(["streams", "artist"], ascending=[False, True], kind="stable")
     table = out.reset_index(drop=True).loc[:, list(result_columns(scenario))]
     return Pricing(table, book, months, fee_share)
+
+
+def prepare_book(
+    plays: pd.DataFrame, scenario: Scenario, *, tracks: bool = False
+) -> tuple[Prepared, Book]:
+    """The paid streams of ``plays`` and the book of figures that prices them.
+
+    The book states amounts in :attr:`Scenario.dollars`, or the dollars of the
+    last paid stream's year. Track codes are prepared when the scenario needs
+    them (downloads, publishing) or ``tracks`` asks for them.
+    """
+    tracks = tracks or scenario.downloads or scenario.side != "master"
+    base = prepare(plays, scenario.min_seconds, tracks=tracks)
+    book = Book(scenario, scenario.dollars or last_year(base))
+    book.dollars_note()
+    book.thresholds()
+    return base, book
+
+
+@dataclass(frozen=True)
+class StreamValues:
+    """What one paid stream earns in each month of ``Prepared.months``.
+
+    Attributes:
+        value: under the scenario's model (value, low, high), in the book's dollars.
+        pro_rata: under pro-rata rates (the same as ``value`` for pro-rata).
+        months: user-centric only: the months table of :class:`Pricing`.
+        fee_share: user-centric only: the fees and what each model passed on.
+    """
+
+    value: Span
+    pro_rata: Span
+    months: pd.DataFrame | None
+    fee_share: FeeShare | None
+
+
+def stream_values(book: Book, base: Prepared) -> StreamValues:
+    """Per month, what one paid stream earns: the year's rate, or the month's user-centric split."""
+    years = base.years.tolist()
+    pro_rata = _month_values(book, base, years)
+    if book.scenario.model != "user-centric":
+        return StreamValues(pro_rata, pro_rata, None, None)
+    value, months, fee_share = _user_centric(book, base, years, pro_rata)
+    return StreamValues(value, pro_rata, months, fee_share)
 
 
 def _month_values(book: Book, base: Prepared, years: list[int]) -> Span:

@@ -1,7 +1,7 @@
 """Per-stream rates by service and year, at the rights-holder level, with their sources.
 
 The built-in table is package data (``rates.toml`` beside this module), taken
-from PRICING-FACTS.md, the project's table of published figures, and the
+from docs/pricing-sources.md, the project's table of published figures, and the
 sources named on each row. Each service has one or more yearly figures: what
 it paid **rights holders** of the **recording** (the label or distributor,
 before the artist's contract, without the songwriters' publishing money) per
@@ -152,7 +152,10 @@ def _override(service: str, fields: Mapping[str, object], base: ServiceRate | No
         raise UsageError(
             f"rates.{service} has unknown key(s) {', '.join(unknown)}; use {', '.join(_FIELDS)}"
         )
-    if fields.get("level", RIGHTS_HOLDER) != RIGHTS_HOLDER or fields.get("currency", "USD") != "USD":
+    if (
+        fields.get("level", RIGHTS_HOLDER) != RIGHTS_HOLDER
+        or fields.get("currency", "USD") != "USD"
+    ):
         raise UsageError(
             f"rates.{service}: only rights-holder rates in USD are supported "
             f"(level = {RIGHTS_HOLDER!r}, currency = 'USD')"

@@ -20,7 +20,7 @@ plays cover.
   every year as given.
 
 Defaults and sources: ``figures.toml``, ``rates.toml`` and
-:mod:`royalty.pricing.deals` (from PRICING-FACTS.md).
+:mod:`royalty.pricing.deals` (from docs/pricing-sources.md).
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ class Scenario:
         return service_rate(self.service or DEFAULT_SERVICE, self.rates)
 
 
-def _check(s: Scenario) -> None:  # noqa: C901 - one flat list of rules, each one line
+def _check(s: Scenario) -> None:
     if s.model not in MODELS:
         raise UsageError(f"unknown model {s.model!r}; choose {' or '.join(MODELS)}")
     if s.side not in SIDES:
@@ -185,7 +185,9 @@ def _check(s: Scenario) -> None:  # noqa: C901 - one flat list of rules, each on
     if s.track_price is not None and not (_finite(s.track_price) and s.track_price >= 0):
         raise UsageError(f"--track-price must be 0 or more, got {s.track_price}")
     if s.dollars is not None and (
-        isinstance(s.dollars, bool) or not isinstance(s.dollars, int) or not 1900 <= s.dollars <= 2100
+        isinstance(s.dollars, bool)
+        or not isinstance(s.dollars, int)
+        or not 1900 <= s.dollars <= 2100
     ):
         raise UsageError(f"--dollars must be a year such as 2024, got {s.dollars}")
     if not re.fullmatch(r"[A-Z]{3}", s.currency):

@@ -6,7 +6,7 @@ month's artists in proportion to their qualifying plays, then multiplied by
 the artist's share of the deal. Months without plays pay nobody (the fee of
 an idle month is not carried anywhere). So the implied per-stream rate of a
 month is ``F / (1 + V) × R × share / plays that month``: heavy listeners pay
-less per stream (PRICING-FACTS.md, "User-centric versus pro-rata").
+less per stream (docs/pricing-sources.md, "User-centric versus pro-rata").
 
 Every play's value depends only on its month, so an artist's payout is one
 weighted bincount: no grouping by (artist, month) is needed.
