@@ -217,3 +217,19 @@ def test_options_a_kind_does_not_take(kind: str, options: list[str], message: st
     code, out, err = run("chart", kind, *options)
     assert code == 1 and out == ""
     assert err.startswith("Error: ") and message in err and len(err.splitlines()) == 1
+
+
+def test_user_centric_chart_of_the_nz_market(tmp_path: Path, captured: list[Any]) -> None:
+    options = ["--deal", "none", "--market", "nz", "--currency", "NZD", "--fx", "1.6"]
+    ax = chart(tmp_path, captured, "user-centric", *options, "--top", "4")
+    scenario = royalty.make_scenario(
+        deal="none", model="user-centric", market="nz", currency="NZD", fx=1.6,
+        rates=royalty.rates_table(),
+    )  # fmt: skip
+    rows = royalty.price(royalty.load_sample(), scenario).head(4)
+    uc = [w for _, w in sorted((p.get_y(), p.get_width()) for p in ax.containers[1])][::-1]
+    assert uc == pytest.approx(rows["user_centric_payout"].tolist())
+    text = footer(ax).replace("\n    ", " ")
+    assert "user-centric (NZ fees)" in text
+    assert "monthly fee, Spotify Premium, New Zealand, at your 1.6 per USD" in text
+    assert "New Zealand GST" in text
