@@ -12,9 +12,15 @@ matplotlib.use("Agg")
 
 import pandas as pd
 import pytest
+from matplotlib.container import BarContainer
 
 from cli_run import run
 from royalty import cli_chart, schema, store
+
+
+def bars(ax: Any) -> list[BarContainer]:
+    """The bar containers of a chart (a bar with whiskers also adds an errorbar container)."""
+    return [c for c in ax.containers if isinstance(c, BarContainer)]
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -72,12 +78,13 @@ def test_top_and_pricing_options_reach_the_chart(tmp_path: Path, captured: list[
     )
     assert code == 0, err
     (ax,) = captured
-    assert len(ax.containers[0]) == 4
-    # Radiohead, 2,800 plays in the sample, at 0.01 a stream: 28.00.
-    widths = sorted((p.get_width() for p in ax.containers[0]), reverse=True)
+    streams = bars(ax)[0]
+    assert len(streams) == 4
+    # Radiohead, 2,800 plays in the sample, at 0.01 a stream (as given, in every year): 28.00.
+    widths = sorted((p.get_width() for p in streams), reverse=True)
     assert widths[0] == pytest.approx(28.0)
     footer = next(t for t in ax.texts if t.get_gid() == "footer").get_text()
-    assert "Rate USD 0.01 per stream" in footer
+    assert "rate per stream to the artist, every year: the value you gave (0.01)" in footer
 
 
 def test_chart_of_a_stored_user(tmp_path: Path, captured: list[Any]) -> None:
@@ -141,14 +148,18 @@ def test_help_names_the_kinds() -> None:
 
 
 def test_sensitivity_chart_marks_every_service(tmp_path: Path, captured: list[Any]) -> None:
-    from royalty.pricing import builtin_rates
+    from royalty.pricing import builtin_rates, figures
 
     code, _, err = run("chart", "sensitivity", "-o", str(tmp_path / "s.png"))
     assert code == 0, err
     (ax,) = captured
     lines = ax.get_lines()
     services = sorted(float(line.get_xdata()[0]) for line in lines if line.get_gid() == "service")
-    assert services == sorted(r.rate for r in builtin_rates())
+    # Each service's rights-holder rate of 2013 (the sample's last year), or its nearest year's.
+    cpi = figures().cpi
+    assert services == pytest.approx(
+        sorted(r.series().at(2013, cpi).value for r in builtin_rates())
+    )
     (essay,) = [line for line in lines if line.get_gid() == "essay"]
     assert float(essay.get_xdata()[0]) == pytest.approx(1 / 300)
     (artists,) = [line for line in lines if line.get_gid() == "artists"]
@@ -157,8 +168,11 @@ def test_sensitivity_chart_marks_every_service(tmp_path: Path, captured: list[An
 
 
 def test_user_centric_chart_of_a_stored_user(tmp_path: Path, captured: list[Any]) -> None:
+    from royalty.pricing import figures
+
     # Fee 11 with 10 % VAT, ratio 0.5, no deal: 5.00 a month. March: Solo 3 plays, Duo 1
-    # (1.25 a play); April: Duo 1 play (5.00). Pro-rata at 2.00 a stream: Solo 6, Duo 4.
+    # (1.25 a play); April: Duo 1 play (5.00). Pro-rata at Spotify's 2013 rate, carried back
+    # to dollars of 2012 by CPI-U: Solo 3 of them, Duo 2.
     times = ["2012-03-01", "2012-03-02", "2012-03-09", "2012-03-20", "2012-04-02"]
     plays = schema.normalize(
         pd.DataFrame(
@@ -174,7 +188,7 @@ def test_user_centric_chart_of_a_stored_user(tmp_path: Path, captured: list[Any]
     store.merge("rj", plays)
     target = tmp_path / "uc.svg"
     code, out, err = run(
-        "chart", "user-centric", "--user", "rj", "--deal", "none", "--rate", "2", "--fee", "11",
+        "chart", "user-centric", "--user", "rj", "--service", "spotify", "--fee", "11",
         "--vat", "0.1", "--payout-ratio", "0.5", "-o", str(target),
     )  # fmt: skip
     assert code == 0, err
@@ -183,10 +197,13 @@ def test_user_centric_chart_of_a_stored_user(tmp_path: Path, captured: list[Any]
     assert "rj" in ax.get_title(loc="left")
     pro = sorted(((p.get_y(), p.get_width()) for p in ax.containers[0]), reverse=True)
     uc = sorted(((p.get_y(), p.get_width()) for p in ax.containers[1]), reverse=True)
-    assert [w for _, w in pro] == pytest.approx([6.0, 4.0])
+    rate = 0.007 * figures().cpi.factor(2013, 2012)
+    assert [w for _, w in pro] == pytest.approx([3 * rate, 2 * rate])
     assert [w for _, w in uc] == pytest.approx([3.75, 6.25])
     footer = next(t for t in ax.texts if t.get_gid() == "footer").get_text()
-    assert "fee USD 11.00 a month, VAT 10%, payout ratio 0.5" in footer
+    assert "monthly fee: the value you gave (USD 11)" in footer
+    assert "sales tax in the fee: the value you gave (0.1)" in footer
+    assert "Borrowed: Spotify rate per stream (carried by CPI-U): no figure for 2012" in footer
 
 
 def test_user_centric_chart_follows_the_pricing_frame(tmp_path: Path, captured: list[Any]) -> None:
@@ -208,7 +225,9 @@ def test_user_centric_chart_follows_the_pricing_frame(tmp_path: Path, captured: 
     uc = sorted(((p.get_y(), p.get_width()) for p in ax.containers[1]), reverse=True)
     assert [w for _, w in pro] == pytest.approx(frame["pro_rata_payout"].tolist())
     assert [w for _, w in uc] == pytest.approx(frame["user_centric_payout"].tolist())
-    assert ax.get_xlabel() == "Payout (NZD at 1.6 per USD, artist level)"
+    assert ax.get_xlabel() == (
+        "Payout (NZD at 1.6 per US dollar of 2013, artist level, recording side (master))"
+    )
 
 
 def test_user_centric_chart_defaults_to_spotify_at_the_rights_holder_level(
@@ -218,7 +237,11 @@ def test_user_centric_chart_defaults_to_spotify_at_the_rights_holder_level(
     assert code == 0, err
     (ax,) = captured
     assert len(ax.containers[0]) == 15
-    # Radiohead, 2,800 plays in the sample, at Spotify's 0.003 a stream to rights holders.
+    # Radiohead, 2,800 plays in the sample (2006-2013), at Spotify's 0.007 a stream of 2013
+    # to rights holders: the years before 2013 borrow it, carried by CPI-U, so in dollars of
+    # 2013 every stream is 0.007.
     widths = sorted((p.get_width() for p in ax.containers[0]), reverse=True)
-    assert widths[0] == pytest.approx(2800 * 0.003)
-    assert ax.get_xlabel() == "Payout (USD, rights-holder level)"
+    assert widths[0] == pytest.approx(2800 * 0.007)
+    assert ax.get_xlabel() == (
+        "Payout (US dollars of 2013, rights-holder level, recording side (master))"
+    )

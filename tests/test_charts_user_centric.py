@@ -20,7 +20,9 @@ import royalty
 from royalty import schema
 from royalty.charts import plot_user_centric
 from royalty.charts.user_centric import LESS, MORE, PRO_RATA
-from royalty.errors import DataFormatError, UsageError
+from royalty.errors import UsageError
+from royalty.pricing.figures import Cited
+from royalty.pricing.rates import EVERY_YEAR, ServiceRate
 
 
 @pytest.fixture(autouse=True)
@@ -60,9 +62,12 @@ TINY = make_plays(
         ("2010-02-02 00:00", "A", 10_000),
     ]
 )
+# A service with one flat figure (as a config file's without a year): 2.00 in every year.
+FLAT = ServiceRate("flat", "Flat", (Cited(*EVERY_YEAR, 2.0, 2.0, 2.0, "a test figure"),), True)
 SCENARIO = royalty.make_scenario(
-    rate=2.0, deal="none", model="user-centric", fee=11.0, vat=0.1, payout_ratio=0.5
-)
+    service="flat", deal="none", model="user-centric", fee=11.0, vat=0.1, payout_ratio=0.5,
+    rates=(FLAT,),
+)  # fmt: skip
 
 
 def bars(ax: Axes, index: int) -> list[tuple[float, str]]:
@@ -76,8 +81,7 @@ def footer(ax: Axes) -> str:
 
 
 def test_bars_by_hand() -> None:
-    frame = royalty.price(TINY, SCENARIO)
-    ax = plot_user_centric(frame, scenario=SCENARIO, who="tiny", span=("2010-01-03", "2010-02-02"))
+    ax = plot_user_centric(TINY, SCENARIO, who="tiny")
     assert bars(ax, 0) == [(8.0, PRO_RATA), (4.0, PRO_RATA)]
     assert [c for _, c in bars(ax, 1)] == [LESS, MORE]
     assert [w for w, _ in bars(ax, 1)] == pytest.approx([4.0, 6.0])
@@ -88,19 +92,22 @@ def test_bars_by_hand() -> None:
     assert (
         ax.get_title(loc="left") == "Pro-rata against user-centric for tiny: top 2 artists by plays"
     )
-    assert ax.get_xlabel() == "Payout (USD, rights-holder level)"
+    assert ax.get_xlabel() == (
+        "Payout (US dollars of 2010, rights-holder level, recording side (master))"
+    )
     assert ax.get_ylabel() == "Artist"
     text = footer(ax)
     for part in (
-        "USD 2 per stream",
-        "fee USD 11.00 a month",
-        "VAT 10%",
-        "payout ratio 0.5",
-        "artist's share 100% (no deal)",
-        "USD 5.00 a month split",
+        "Flat's rates per stream, no deal",
+        "monthly fee: the value you gave (USD 11), used in every month",
+        "sales tax in the fee: the value you gave (0.1)",
+        "share of the fee paid out: the value you gave",
+        # 2 months of 11 / 1.1: 20.00; pro-rata paid 12.00 (60%), user-centric 10.00 (50%).
+        "Of the listener's fees ($20.00 over 2 months, net of sales tax), pro-rata paid the "
+        "artists they played $12.00 (60%) and user-centric $10.00 (50%)",
         "2010-01-03 to 2010-02-02",
     ):
-        assert part in text, part
+        assert part in text.replace("\n    ", " ").replace("\n", " ").replace("\\$", "$"), part
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend[1:] == [
         "User-centric, above pro-rata (1 of 2)",
@@ -111,55 +118,66 @@ def test_bars_by_hand() -> None:
 
 
 def test_legend_has_no_entry_for_a_colour_no_bar_has() -> None:
-    frame = royalty.price(TINY, SCENARIO)
-    only_a = [t.get_text() for t in plot_user_centric(frame, top=1).get_legend().get_texts()]
-    assert only_a == ["Pro-rata: plays × rate", "User-centric, not above pro-rata (1 of 1)"]
-    only_b = plot_user_centric(frame[frame["artist"] == "B"]).get_legend().get_texts()
+    only_a = [
+        t.get_text() for t in plot_user_centric(TINY, SCENARIO, top=1).get_legend().get_texts()
+    ]
+    assert only_a == [
+        "Pro-rata: each stream at its year's rate",
+        "User-centric, not above pro-rata (1 of 1)",
+    ]
+    only_b = plot_user_centric(TINY[TINY["artist"] == "B"], SCENARIO).get_legend().get_texts()
     assert [t.get_text() for t in only_b][1:] == ["User-centric, above pro-rata (1 of 1)"]
 
 
 def test_a_deal_and_a_currency_reach_the_axis_and_footer() -> None:
     scenario = royalty.make_scenario(
-        service="spotify", artist_share=0.5, model="user-centric", fee=11.0, vat=0.1,
-        payout_ratio=0.5, currency="nzd", fx=2.0,
+        service="flat", artist_share=0.5, model="user-centric", fee=11.0, vat=0.1,
+        payout_ratio=0.5, currency="nzd", fx=2.0, rates=(FLAT,),
     )  # fmt: skip
-    ax = plot_user_centric(royalty.price(TINY, scenario), scenario=scenario)
-    # Spotify's 0.003 a stream, half to the artist, 2 NZD per USD: 0.003 a play.
-    assert [w for w, _ in bars(ax, 0)] == pytest.approx([4 * 0.003, 2 * 0.003])
+    ax = plot_user_centric(TINY, scenario)
+    # 2.00 a stream, half to the artist, 2 NZD per USD: 2.00 a play.
+    assert [w for w, _ in bars(ax, 0)] == pytest.approx([4 * 2.0, 2 * 2.0])
     # Half of 5.00 a month, then 2 NZD per USD: the hand sums above.
     assert [w for w, _ in bars(ax, 1)] == pytest.approx([4.0, 6.0])
-    assert ax.get_xlabel() == "Payout (NZD at 2 per USD, artist level)"
+    assert ax.get_xlabel() == (
+        "Payout (NZD at 2 per US dollar of 2010, artist level, recording side (master))"
+    )
     text = footer(ax)
-    assert "artist's share 50%:" in text and "USD 2.50 a month split" in text
-    assert "Shown in NZD at 2 per USD" in text
+    assert "artist's share 50% (the value you gave)" in text
+    assert "artist's share of master money: the value you gave" in text
+    assert "Amounts in NZD at 2 per US dollar of 2010" in text
 
 
 def test_sample_bars_follow_the_pricing_frame() -> None:
     scenario = royalty.make_scenario(deal="major", model="user-centric")
     frame = royalty.price(royalty.load_sample(), scenario)
-    ax = plot_user_centric(frame, top=7, scenario=scenario)
+    ax = plot_user_centric(royalty.load_sample(), scenario, top=7)
     assert len(ax.containers[0]) == 7 and len(ax.containers[1]) == 7
     top = frame.head(7)
     assert [w for w, _ in bars(ax, 0)] == pytest.approx(top["pro_rata_payout"].tolist())
     assert [w for w, _ in bars(ax, 1)] == pytest.approx(top["user_centric_payout"].tolist())
-    # The essay's two artists at the top: 2,800 and 1,500 plays at 0.003 × 18 %.
-    by_name = frame.set_index("artist")
-    assert by_name.loc["Radiohead", "pro_rata_payout"] == pytest.approx(2800 * 0.003 * 0.18)
-    assert "artist's share 18% (major deal)" in footer(ax)
+    assert "major deal" in footer(ax) and "US dollars of 2013" in footer(ax)
 
 
-def test_refuses_empty_frames_bad_top_and_other_frames() -> None:
+def test_a_pro_rata_scenario_is_priced_user_centric() -> None:
+    pro_rata = royalty.make_scenario(service="flat", deal="none", rates=(FLAT,))
+    ax = plot_user_centric(TINY, pro_rata)
+    assert [w for w, _ in bars(ax, 0)] == [8.0, 4.0]
+    assert "user-centric (US fees)" in footer(ax)
+
+
+def test_refuses_empty_histories_bad_top_and_the_foundation() -> None:
     with pytest.raises(UsageError, match="no artists"):
-        plot_user_centric(royalty.price(TINY.iloc[:0], SCENARIO))
+        plot_user_centric(TINY.iloc[:0], SCENARIO)
     with pytest.raises(UsageError, match="top"):
-        plot_user_centric(royalty.price(TINY, SCENARIO), top=0)
-    with pytest.raises(DataFormatError):
-        plot_user_centric(royalty.compare(TINY))  # a pro-rata frame has no user-centric column
+        plot_user_centric(TINY, SCENARIO, top=0)
+    with pytest.raises(UsageError, match="rights-holder money"):
+        plot_user_centric(TINY, royalty.Scenario())
 
 
 def test_draws_into_a_given_axes() -> None:
     _, (left, right) = plt.subplots(1, 2)
-    assert plot_user_centric(royalty.price(TINY, SCENARIO), ax=right) is right
+    assert plot_user_centric(TINY, SCENARIO, ax=right) is right
     assert not left.containers
 
 
@@ -171,7 +189,7 @@ def test_non_latin_names_render_without_missing_glyphs(tmp_path: Path, suffix: s
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a missing glyph warns: fail on it
-        ax = plot_user_centric(royalty.price(plays, SCENARIO), scenario=SCENARIO, who="夜 Кит")
+        ax = plot_user_centric(plays, SCENARIO, who="夜 Кит")
         ax.figure.savefig(tmp_path / f"chart.{suffix}")
     assert (tmp_path / f"chart.{suffix}").stat().st_size > 1000
     labels = {t.get_text() for t in ax.get_yticklabels()}

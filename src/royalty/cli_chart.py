@@ -19,16 +19,20 @@ from royalty.cli_common import (
     CdMarginOpt,
     CurrencyOpt,
     DealOpt,
+    DollarsOpt,
     FeeOpt,
     FileOpt,
     FxOpt,
     InputFormatOpt,
+    MarketOpt,
     MaxFileSizeOpt,
     MinAlbumPlaysOpt,
     MinSecondsOpt,
     PayoutRatioOpt,
     RateOpt,
     ServiceOpt,
+    SideChoice,
+    SideOpt,
     SinceOpt,
     SkipBadRowsOpt,
     TzOpt,
@@ -76,12 +80,14 @@ class ChartKind(StrEnum):
 
 DEFAULT_TOP: Final[dict[str, int]] = {"compare": 15, "cumulative": 6, "user-centric": 15}
 FORMATS: Final = (".png", ".svg", ".pdf")
+_PRICED: Final = ["played_at", "artist", "album", "track", "duration_ms"]
+"""Columns a money chart reads (the track: publishing counts an album's tracks played)."""
 _COLUMNS: Final[dict[str, list[str]]] = {
-    "compare": ["played_at", "artist", "album", "duration_ms"],
-    "cumulative": ["played_at", "artist", "album", "duration_ms"],
+    "compare": _PRICED,
+    "cumulative": _PRICED,
     "timeline": ["played_at"],
-    "sensitivity": ["played_at", "artist", "album", "duration_ms"],
-    "user-centric": ["played_at", "artist", "album", "duration_ms"],
+    "sensitivity": _PRICED,
+    "user-centric": _PRICED,
 }
 
 
@@ -110,11 +116,14 @@ def chart_command(
     deal: DealOpt = None,
     artist_share: ArtistShareOpt = None,
     cd_margin: CdMarginOpt = None,
+    side: SideOpt = SideChoice.master,
     min_album_plays: MinAlbumPlaysOpt = 10,
     min_seconds: MinSecondsOpt = 30.0,
     fee: FeeOpt = None,
     payout_ratio: PayoutRatioOpt = None,
     vat: VatOpt = None,
+    market: MarketOpt = None,
+    dollars: DollarsOpt = None,
     currency: CurrencyOpt = None,
     fx: FxOpt = None,
     since: SinceOpt = None,
@@ -163,12 +172,17 @@ def chart_command(
     population-lorenz) to a file.
 
     PNG, SVG or PDF. The money charts price as `royalty compare` does, with its
-    options: by default US dollars at the artist level; --service, --deal and
-    --artist-share set the level and --currency/--fx the currency, named on the
-    axis and in the footer. The sensitivity chart sweeps the rate at that level.
-    The user-centric chart prices as `royalty compare --model user-centric`;
-    without --service, --deal, --artist-share or --rate it prices Spotify at the
-    rights-holder level (--deal none). The population charts price a population
+    options: each stream at the figures of its year, each CD at those of the
+    year it was bought, every amount in US dollars of one year (--dollars,
+    default the year of the last play); by default the essay's figures at the
+    artist level. --service, --deal and --artist-share set the level, --side
+    the money (master, publishing or both) and --currency/--fx the currency.
+    The axis names the dollars, level and side; the footer the sources used
+    and the years that borrowed a figure. The sensitivity chart sweeps the
+    rate at that level and side. The user-centric chart prices as `royalty
+    compare --model user-centric` (--market, --fee, --vat, --payout-ratio);
+    without --service, --deal, --artist-share or --rate it prices Spotify at
+    the rights-holder level (--deal none). The population charts price a population
     dataset (--population DIR) under every payout model, in USD at the
     rights-holder level. The path of the file written is printed.
 
@@ -177,6 +191,8 @@ def chart_command(
         royalty chart cumulative --top 8 -o cumulative.svg
 
         royalty chart compare --service spotify --deal indie --top 0
+
+        royalty chart cumulative --service spotify --deal indie --side both --dollars 2013
     """
     target = _target(kind, output, file)
     if top is not None and kind not in DEFAULT_TOP:
@@ -184,6 +200,14 @@ def chart_command(
     if top is not None and top < 0:
         raise UsageError(f"--top must be 0 (every artist) or more, got {top}")
     if kind.startswith("population-") or population is not None:
+        given = {"--side": side is not SideChoice.master, "--dollars": dollars is not None,
+                 "--market": market is not None}  # fmt: skip
+        if any(given.values()):
+            named = [flag for flag, on in given.items() if on]
+            verb = "apply" if len(named) > 1 else "applies"
+            raise UsageError(
+                f"{', '.join(named)} only {verb} to the money charts of a history, not {kind}"
+            )
         from royalty.cli_population_compare import population_chart
 
         ax = population_chart(kind, population, fee=fee, payout_ratio=payout_ratio, vat=vat,
@@ -195,8 +219,10 @@ def chart_command(
     scenario = _scenario(
         kind, rate=rate, service=service, deal=None if deal is None else deal.value,
         artist_share=artist_share, cd_margin=cd_margin, min_album_plays=min_album_plays,
-        min_seconds=min_seconds,
-        fee=fee, payout_ratio=payout_ratio, vat=vat, currency=currency, fx=fx,
+        min_seconds=min_seconds, side=None if side is SideChoice.master else side.value,
+        fee=fee, payout_ratio=payout_ratio, vat=vat,
+        market=None if market is None else market.value, dollars=dollars,
+        currency=currency, fx=fx,
     )  # fmt: skip
     history = choose_history(
         user, file, input_format, tz, skip_bad_rows, since, until, columns=_COLUMNS[kind],
@@ -214,10 +240,10 @@ def _top(kind: str, top: int | None, history: History) -> int:
     return top or max(1, int(history.plays["artist"].nunique()))
 
 
-_USER_CENTRIC: Final = ("fee", "payout_ratio", "vat")
+_USER_CENTRIC: Final = ("fee", "payout_ratio", "vat", "market")
 """Options of the user-centric model: only the user-centric chart splits a fee."""
-_SCENARIO: Final = ("service", "deal", "artist_share", "currency", "fx")
-"""Options that move a chart off the foundation's artist level in USD."""
+_SCENARIO: Final = ("service", "deal", "artist_share", "side", "dollars", "currency", "fx")
+"""Options of the money charts (the timeline counts plays)."""
 
 
 def _scenario(kind: str, **options: Any) -> Scenario:
@@ -238,6 +264,8 @@ def _scenario(kind: str, **options: Any) -> Scenario:
         from royalty.pricing import rates_table
 
         rates = rates_table(read_config())
+    if options["side"] is None:
+        options["side"] = "master"
     return make_scenario(**options, model=model, rates=rates)
 
 
@@ -268,42 +296,29 @@ def _target(kind: str, output: Path | None, inputs: list[Path] | None = None) ->
 def draw(kind: str, history: History, scenario: Scenario, top: int) -> Axes:
     """Draw one chart kind of a history with Agg; returns the Axes (not saved).
 
-    As ``royalty compare`` does, a scenario with no service, deal, share or
-    currency prices the foundation's way (:func:`royalty.compare`, artist
-    level, USD); any other prices with :func:`royalty.price` and labels the
-    chart with the scenario's level and currency. The sensitivity chart sweeps
-    rates at the scenario's level, against the CD side at that level (at the
-    rights-holder level, the label's receipts per CD).
+    Every money chart prices the plays with ``scenario`` as ``royalty
+    compare`` does (:func:`royalty.pricing.price_details`); the sensitivity
+    chart sweeps rates at the scenario's level and side against its CD side,
+    and marks every service of the built-in rates table.
     """
     import matplotlib
 
     matplotlib.use("Agg")  # files only: never open a window, whatever the environment says
     from royalty import charts
-    from royalty.charts._style import plays_span
-    from royalty.pricing import compare, price
 
-    plays, who, params = history.plays, history.label, scenario.params
-    span = plays_span(plays)
+    plays, who = history.plays, history.label
     if kind == "timeline":
         return charts.plot_timeline(plays, who=who)
     if kind == "user-centric":
-        return charts.plot_user_centric(
-            price(plays, scenario), top=top, scenario=scenario, who=who, span=span
-        )
-    foundation = scenario.share is None and scenario.fx is None and scenario.currency == "USD"
-    shown = None if foundation else scenario
+        return charts.plot_user_centric(plays, scenario, top=top, who=who)
     if kind == "sensitivity":
-        from royalty.pricing import builtin_rates, sensitivity
+        from royalty.pricing import builtin_rates
 
-        table = sensitivity(plays, params, charts.sensitivity_rates())
-        return charts.plot_sensitivity(table, services=builtin_rates(), params=params,
-                                       scenario=shown, who=who, span=span)  # fmt: skip
-    result = compare(plays, params) if foundation else price(plays, scenario)
+        services = scenario.rates if scenario.rates is not None else builtin_rates()
+        return charts.plot_sensitivity(plays, scenario, services=services, who=who)
     if kind == "cumulative":
-        return charts.plot_cumulative(
-            plays, result, params=params, scenario=shown, top=top, who=who
-        )
-    return charts.plot_compare(result, top=top, params=params, scenario=shown, who=who, span=span)
+        return charts.plot_cumulative(plays, scenario, top=top, who=who)
+    return charts.plot_compare(plays, scenario, top=top, who=who)
 
 
 def save(ax: Axes, target: Path) -> None:

@@ -13,12 +13,12 @@ import pandas as pd
 
 from royalty.charts._text import clean, families
 from royalty.errors import UsageError
-from royalty.pricing.rates import ARTIST, RIGHTS_HOLDER
+from royalty.pricing.rates import RIGHTS_HOLDER
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from royalty.pricing import CompareParams, Scenario
+    from royalty.pricing import Scenario
 
 FIGSIZE: Final = (12.0, 6.75)
 """Inches; at the 100 dpi of the figure this is 1200×675 px, 16:9."""
@@ -172,11 +172,15 @@ def finish(
     ax.set_ylabel(clean(ylabel))
     # Tick labels are made at draw time, maybe outside chart_style: fix their fonts now.
     ax.tick_params(labelfontfamily=list(families()))
+    # Alone on its figure, the footer starts at the figure's left edge: a long source
+    # line then has the whole width, however wide the artist names make the margin.
+    fig = ax.get_figure(root=True)
+    alone = fig is not None and len(fig.axes) == 1
     ax.annotate(
         clean(footer),
         xy=(0.0, 0.0),
-        xycoords=("axes fraction", ax.xaxis.label),
-        xytext=(0, -6),
+        xycoords=("figure fraction" if alone else "axes fraction", ax.xaxis.label),
+        xytext=(8 if alone else 0, -6),
         textcoords="offset points",
         ha="left",
         va="top",
@@ -201,18 +205,6 @@ def plays_span(plays: pd.DataFrame) -> tuple[datetime, datetime] | None:
     return pd.Timestamp(when.min()).to_pydatetime(), pd.Timestamp(when.max()).to_pydatetime()
 
 
-def level_text(scenario: Scenario | None) -> str:
-    """``artist level`` or ``rights-holder level``: the level of a scenario's amounts.
-
-    Example:
-        >>> from royalty.pricing import make_scenario
-        >>> level_text(make_scenario(service="spotify"))
-        'rights-holder level'
-    """
-    level = ARTIST if scenario is None else scenario.level
-    return f"{level.replace(' ', '-')} level"
-
-
 def recipient(scenario: Scenario | None) -> str:
     """Who receives the amounts: ``the artist`` or ``rights holders``."""
     if scenario is not None and scenario.level == RIGHTS_HOLDER:
@@ -220,85 +212,9 @@ def recipient(scenario: Scenario | None) -> str:
     return "the artist"
 
 
-def money_unit(scenario: Scenario | None) -> str:
-    """``USD, artist level`` or ``NZD at 1.6 per USD, rights-holder level`` for an axis.
-
-    None means the foundation's amounts: USD at the artist level.
-
-    Example:
-        >>> from royalty.pricing import make_scenario
-        >>> money_unit(make_scenario(deal="major", currency="NZD", fx=1.6))
-        'NZD at 1.6 per USD, artist level'
-    """
-    currency = "USD" if scenario is None else scenario.currency
-    if scenario is not None and scenario.fx is not None:
-        currency += f" at {scenario.fx:g} per USD"
-    return f"{currency}, {level_text(scenario)}"
-
-
-def terms_text(scenario: Scenario) -> str:
-    """The service, deal and share behind a scenario's rate, or "" for a bare artist rate.
-
-    Example:
-        >>> from royalty.pricing import make_scenario
-        >>> print(terms_text(make_scenario(service="spotify", deal="major")))
-        Service spotify, rights-holder rate USD 0.003 a stream; major deal: artist's share 18%.
-    """
-    if scenario.share is None:
-        return ""
-    holder = scenario.params.rate / scenario.share
-    whose = f"Service {scenario.service}, " if scenario.service else "Your "
-    text = f"{whose}rights-holder rate USD {holder:.4g} a stream; "
-    if scenario.level == RIGHTS_HOLDER:
-        return text + "no deal: amounts at the rights-holder level."
-    deal = f"{scenario.deal} deal: " if scenario.deal not in (None, "none") else ""
-    return text + f"{deal}artist's share {scenario.share:.0%}."
-
-
-def pricing_text(params: CompareParams, scenario: Scenario | None = None) -> str:
-    """The footer line of the rate, the CD side and the thresholds (in USD, as given)."""
-    to = " to rights holders" if scenario is not None and scenario.level == RIGHTS_HOLDER else ""
-    return (
-        f"Rate USD {params.rate:.4g} per stream to {recipient(scenario)}; CD margin USD "
-        f"{params.cd_margin:,.2f} per album{to}; album bought after {params.min_album_plays} "
-        f"plays; plays under {params.min_seconds:g} s unpaid."
-    )
-
-
-def shown_in(scenario: Scenario | None) -> str:
-    """``Shown in NZD at 1.6 per USD (the rate given).``, or "" for US dollars."""
-    if scenario is None or scenario.fx is None:
-        return ""
-    return f"Shown in {scenario.currency} at {scenario.fx:g} per USD (the rate given)."
-
-
-def footer_text(
-    params: CompareParams | None, span: tuple[Any, Any] | None, scenario: Scenario | None = None
-) -> str:
-    """The footer: the pricing (when there is any), its terms and currency, and the data span.
-
-    With a ``scenario``, its parameters are used and its service, deal, share
-    and currency are named; a foundation scenario reads as its ``params`` alone.
-    """
-    parts = []
-    if scenario is not None:
-        params = scenario.params
-        parts.append(terms_text(scenario))
-    if params is not None:
-        parts.append(pricing_text(params, scenario))
-    parts.append(shown_in(scenario))
-    if span is not None:
-        parts.append(span_text(*span))
-    parts.append("Made with royalty.")
-    return "\n".join(p for p in parts if p)
-
-
-def check_pricing(params: CompareParams | None, scenario: Scenario | None) -> None:
-    """Refuse ``params`` that differ from the ``scenario``'s (which would mislabel a chart)."""
-    if params is not None and scenario is not None and params != scenario.params:
-        raise UsageError(
-            "give params or scenario, not both: the scenario's params are the ones it prices"
-        )
+def plain_footer(span: tuple[Any, Any] | None) -> str:
+    """The footer of a chart of plays (no money): the data span."""
+    return "\n".join(p for p in (span_text(*span) if span else "", "Made with royalty.") if p)
 
 
 def require_rows(frame: pd.DataFrame, what: str) -> None:

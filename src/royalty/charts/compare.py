@@ -1,137 +1,160 @@
-"""The ``compare`` chart: streaming against CD income for the top artists."""
+"""The ``compare`` chart: streaming against CD income for the top artists, with their ranges."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from royalty.charts._footer import footer_height, pricing_footer, unit_text
 from royalty.charts._style import (
-    check_pricing,
     drawing,
     finish,
-    footer_text,
     money,
-    money_unit,
+    plays_span,
     recipient,
     require_rows,
     require_top,
     rows_height,
 )
 from royalty.charts._text import clean
-from royalty.pricing._columns import require
-from royalty.pricing.streaming import streams_win
+from royalty.pricing.price import price_details
 
 if TYPE_CHECKING:
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
 
-    from royalty.pricing import CompareParams, Scenario
+    from royalty.pricing import Scenario
 
-WIN = "#2ca02c"
-"""Streaming bars of artists whose streams beat their CDs."""
-LOSE = "#9ecae1"
-"""Streaming bars of the others."""
-CD = "#7f7f7f"
+VERDICT_COLOURS: Final[dict[str, str]] = {
+    "streams": "#2ca02c",
+    "depends": "#f2b134",
+    "cds": "#9ecae1",
+    "no-cd": "#d9d9d9",
+}
+"""Streaming bars by verdict (see :func:`royalty.price`)."""
+
+VERDICT_TEXT: Final[dict[str, str]] = {
+    "streams": "Streams ahead at every figure",
+    "depends": "Streams: depends on the figures",
+    "cds": "CDs ahead at every figure",
+    "no-cd": "Streams, no CD bought",
+}
+"""The legend's words for each verdict."""
+
+CD: Final = "#7f7f7f"
 """CD income bars."""
+
+RANGE: Final = "#333333"
+"""The low-to-high whiskers."""
 
 
 def plot_compare(
-    result: pd.DataFrame,
+    plays: pd.DataFrame,
+    scenario: Scenario | None = None,
     *,
     top: int = 15,
-    params: CompareParams | None = None,
-    scenario: Scenario | None = None,
     who: str = "this listener",
-    span: tuple[Any, Any] | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """Horizontal bars: each top artist's streaming payout beside their CD payout.
+    """Horizontal bars: each top artist's streaming income beside their CD income.
 
-    Artists whose streams paid more than their CDs get a green bar and a bold
-    name. Amounts are USD at the artist level, as :func:`royalty.compare` gives,
-    or, with a ``scenario``, at its level and in its currency, as
-    :func:`royalty.price` gives; the axis and footer say which.
+    Prices ``plays`` with :func:`royalty.pricing.price_details` (the
+    foundation by default). Each bar is the point value, its whisker the low
+    to high range that the cited figures allow; the streaming bar's colour is
+    the artist's verdict, and artists whose streams are ahead at every figure
+    have a bold name. The axis names the dollars' year, the level and the
+    side; the footer the sources used and the years that borrowed a figure.
 
     Args:
-        result: a :func:`royalty.compare` frame (or :func:`royalty.price` of
-            ``scenario``), most played first.
-        top: how many artists (the first rows of ``result``).
-        params: the parameters ``result`` was computed with, for the footer.
-        scenario: the scenario ``result`` was priced with: its level, currency,
-            service and deal go on the axis and footer (``params`` then is
-            its ``params``, or None).
+        plays: the history, in the plays schema.
+        scenario: what to price (:func:`royalty.make_scenario`); None for the foundation.
+        top: how many artists, most paid streams first.
         who: whose history, for the title ("rj", "the bundled sample").
-        span: first and last play, for the footer.
         ax: draw here; None makes a new figure 1200 px wide, 675 px high up to
             10 artists and taller beyond, so that rows never touch.
 
     Returns:
-        The Axes. Its first bar container holds the streaming bars and its
-        second the CD bars, one bar per artist, top artist first.
+        The Axes. Its bar containers (``ax.containers`` of type
+        ``BarContainer``) are the streaming bars, then the CD bars, one bar per
+        artist, top artist first; each has its whiskers as ``.errorbar``.
 
     Raises:
-        UsageError: ``result`` is empty, ``top`` is not at least 1, or
-            ``params`` differ from the scenario's.
-        DataFormatError: ``result`` lacks a compare column.
+        UsageError: no artist has a paid stream, or ``top`` is not at least 1.
 
     Example:
         >>> import royalty
-        >>> ax = plot_compare(royalty.compare(royalty.load_sample()), top=5)
-        >>> len(ax.containers[0])
-        5
-        >>> s = royalty.make_scenario(service="spotify", deal="major")
-        >>> plot_compare(royalty.price(royalty.load_sample(), s), scenario=s).get_xlabel()
-        'Income to the artist (USD, artist level)'
+        >>> ax = plot_compare(royalty.load_sample(), top=5)
+        >>> ax.get_xlabel()
+        'Income to the artist (US dollars of 2013, artist level, recording side (master))'
     """
-    check_pricing(params, scenario)
-    require(result, ("artist", "streaming_payout", "cd_payout"))
-    require_rows(result, "artists")
     require_top(top)
+    pricing = price_details(plays, scenario)
+    result = pricing.table
+    require_rows(result, "artists")
+    s = pricing.book.scenario
     shown = result.head(top)
     n = len(shown)
-    streaming = shown["streaming_payout"].to_numpy(dtype=np.float64)
-    cd = shown["cd_payout"].to_numpy(dtype=np.float64)
-    wins = streams_win(streaming, cd)
+
+    def column(name: str) -> np.ndarray:
+        return shown[name].to_numpy(dtype=np.float64)
+
+    streaming, cd = column("streaming_payout"), column("cd_payout")
+    ranges = {
+        "streams": (streaming, column("streaming_payout_low"), column("streaming_payout_high")),
+        "cds": (cd, column("cd_payout_low"), column("cd_payout_high")),
+    }
+    verdicts = shown["verdict"].astype(str).tolist()
+    albums = shown["albums"].to_numpy()
+    footer = pricing_footer(pricing, plays_span(plays))
     y = np.arange(n)[::-1].astype(np.float64)  # the top artist at the top
-    with drawing(ax, rows_height(n)) as ax:
+    with drawing(ax, footer_height(footer, rows_height(n))) as ax:
         height = 0.4
-        bars = ax.barh(
-            y + height / 2,
-            streaming,
-            height=height,
-            color=[WIN if w else LOSE for w in wins],
-            label="Streams",
-        )
-        cds = ax.barh(y - height / 2, cd, height=height, color=CD, label="CD income")
-        for container, values in ((bars, streaming), (cds, cd)):
-            ax.bar_label(container, labels=[money(v, scenario) for v in values], padding=3,
-                         fontsize=8)  # fmt: skip
+        err = {"ecolor": RANGE, "capsize": 3, "elinewidth": 1}
+        for (key, (value, low, high)), at, colour in (
+            (
+                ("streams", ranges["streams"]),
+                y + height / 2,
+                [VERDICT_COLOURS[v] for v in verdicts],
+            ),
+            (("cds", ranges["cds"]), y - height / 2, CD),
+        ):
+            ax.barh(at, value, height=height, color=colour, xerr=[value - low, high - value],
+                    error_kw=err, label="Streams" if key == "streams" else "CD income")  # fmt: skip
+            for x, where, v, bought in zip(np.maximum(high, value), at, value, albums, strict=True):
+                # An artist with no CD has no CD income to show, rather than $0.00 of it.
+                text = "no CD" if key == "cds" and not bought else money(v, s)
+                ax.annotate(text, (x, where), xytext=(5, 0), textcoords="offset points",
+                            va="center", fontsize=8, gid=f"{key}-value")  # fmt: skip
         ax.set_yticks(y, labels=[clean(a, 30) for a in shown["artist"]])
-        for label, won in zip(ax.get_yticklabels(), wins, strict=True):
-            if won:
+        for label, verdict in zip(ax.get_yticklabels(), verdicts, strict=True):
+            if verdict == "streams":
                 label.set_fontweight("bold")
         ax.set_ylim(-0.7, n - 0.3)
-        ax.set_xlim(0, max(float(streaming.max(initial=0)), float(cd.max(initial=0)), 0.01) * 1.12)
+        widest = max(float(np.max(ranges["streams"][2], initial=0)),
+                     float(np.max(ranges["cds"][2], initial=0)), 0.01)  # fmt: skip
+        ax.set_xlim(0, widest * 1.15)
         ax.grid(axis="y", visible=False)
-        won = int(wins.sum())
-        # Only colours that some bar has: an entry for no bar reads as missing data.
-        kinds = [(WIN, f"Streams, beating the CDs ({won} of {n})", won),
-                 (LOSE, f"Streams, not beating the CDs ({n - won} of {n})", n - won),
-                 (CD, "CD income", n)]  # fmt: skip
-        ax.legend(
-            handles=[Patch(color=c, label=label) for c, label, count in kinds if count],
-            loc="lower left",
-            bbox_to_anchor=(0.0, 1.0),
-            ncols=3,
-        )
+        counts = {v: verdicts.count(v) for v in VERDICT_COLOURS}
+        # Only what some bar shows: an entry for no bar reads as missing data.
+        handles: list[Artist] = [
+            Patch(color=VERDICT_COLOURS[v], label=f"{VERDICT_TEXT[v]} ({counts[v]} of {n})")
+            for v in VERDICT_COLOURS
+            if counts[v]
+        ]
+        handles.append(Patch(color=CD, label="CD income"))
+        handles.append(Line2D([], [], color=RANGE, marker="|", ms=8, lw=1,
+                              label="Low to high (cited ranges)"))  # fmt: skip
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9,
+                  title="Verdict (streams bar)", title_fontsize=9, alignment="left")  # fmt: skip
         finish(
             ax,
             title=f"Streams against CDs for {who}: top {n} artists by plays",
-            xlabel=f"Income to {recipient(scenario)} ({money_unit(scenario)})",
+            xlabel=f"Income to {recipient(s)} ({unit_text(s, pricing.book.dollars)})",
             ylabel="Artist",
-            footer=footer_text(params, span, scenario),
-            legend_above=True,
+            footer=footer,
         )
     return ax

@@ -12,7 +12,7 @@ from royalty.charts._style import (
     DAY_TICKS,
     drawing,
     finish,
-    footer_text,
+    plain_footer,
     plays_span,
     require_rows,
 )
@@ -122,7 +122,7 @@ def plot_timeline(
             title=f"Plays per week for {who}: {n:,} plays",
             xlabel="Date (UTC; each bar is a week from Monday)",
             ylabel="Plays per week",
-            footer=footer_text(None, span),
+            footer=plain_footer(span),
             legend_above=True,
         )
     return ax

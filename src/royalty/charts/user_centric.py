@@ -1,32 +1,33 @@
 """The ``user-centric`` chart: each top artist's pro-rata payout beside their user-centric one.
 
-The numbers come from :func:`royalty.price` under ``model="user-centric"``
-(its ``pro_rata_payout`` and ``user_centric_payout`` columns); this module
-only draws them and writes the scenario's parameters into the footer.
+The numbers come from :func:`royalty.pricing.price_details` under
+``model="user-centric"`` (its ``pro_rata_payout`` and ``user_centric_payout``
+columns, and how much of the listener's fees each model passes on); this
+module only draws them and writes the figures used into the footer.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from dataclasses import replace
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
+from royalty.charts._footer import footer_height, pricing_footer, unit_text
 from royalty.charts._style import (
     drawing,
     finish,
-    level_text,
     money,
-    money_unit,
+    plays_span,
     require_rows,
     require_top,
     rows_height,
-    shown_in,
-    span_text,
 )
 from royalty.charts._text import clean
-from royalty.pricing._columns import require
+from royalty.pricing.price import FeeShare, price_details
+from royalty.pricing.scenario import make_scenario
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -42,31 +43,30 @@ LESS: Final = "#fdd0a2"
 
 
 def plot_user_centric(
-    frame: pd.DataFrame,
+    plays: pd.DataFrame,
+    scenario: Scenario | None = None,
     *,
     top: int = 15,
-    scenario: Scenario | None = None,
     who: str = "this listener",
-    span: tuple[Any, Any] | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Horizontal bars: each top artist's pro-rata payout beside their user-centric payout.
 
-    Pro-rata pays plays × the service's rate; user-centric splits the
-    listener's own monthly fee (net of VAT, times the payout ratio, times the
-    artist's share) among the artists played that month, by plays. Artists
-    whom the user-centric split pays more get a dark orange bar. Value labels
-    carry a dollar sign in US dollars; in another currency the axis names it.
+    Pro-rata pays each stream the service's rate of its year; user-centric
+    splits the listener's own monthly fee (of that month, net of sales tax,
+    times the share paid to the side priced, times the artist's share of
+    master money) among the artists played that month, by paid streams.
+    Artists whom the user-centric split pays more get a dark orange bar. The
+    footer says how much of the listener's fees each model passes on to the
+    artists they played, and the sources used.
 
     Args:
-        frame: :func:`royalty.price` output under a user-centric scenario
-            (``artist``, ``pro_rata_payout``, ``user_centric_payout``), most
-            played first.
-        top: how many artists (the first rows of ``frame``).
-        scenario: the scenario ``frame`` was priced with: its level, currency,
-            rate, fee, payout ratio, VAT and share go on the axis and footer.
+        plays: the history, in the plays schema.
+        scenario: what to price, under either model (it is priced
+            user-centric); None for Spotify at the rights-holder level
+            (``make_scenario(deal="none", model="user-centric")``).
+        top: how many artists, most paid streams first.
         who: whose history, for the title.
-        span: first and last play, for the footer.
         ax: draw here; None makes a new figure 1200 px wide, 675 px high up to
             10 artists and taller beyond, so that rows never touch.
 
@@ -75,33 +75,39 @@ def plot_user_centric(
         second the user-centric bars, one bar per artist, top artist first.
 
     Raises:
-        UsageError: ``frame`` is empty, or ``top`` is not at least 1.
-        DataFormatError: ``frame`` lacks a user-centric column.
+        UsageError: no artist has a paid stream, ``top`` is not at least 1, or
+            the scenario has no rights-holder money to split (the foundation).
 
     Example:
         >>> import royalty
         >>> s = royalty.make_scenario(deal="major", model="user-centric")
-        >>> ax = plot_user_centric(royalty.price(royalty.load_sample(), s), top=5, scenario=s)
+        >>> ax = plot_user_centric(royalty.load_sample(), s, top=5)
         >>> len(ax.containers[1])
         5
     """
-    require(frame, ("artist", "pro_rata_payout", "user_centric_payout"))
-    require_rows(frame, "artists")
     require_top(top)
+    if scenario is None:
+        scenario = make_scenario(deal="none", model="user-centric")
+    elif scenario.model != "user-centric":
+        scenario = replace(scenario, model="user-centric")
+    pricing = price_details(plays, scenario)
+    frame = pricing.table
+    require_rows(frame, "artists")
     shown = frame.head(top)
     n = len(shown)
     pro = shown["pro_rata_payout"].to_numpy(dtype=np.float64)
     uc = shown["user_centric_payout"].to_numpy(dtype=np.float64)
     more = uc > pro
-    unit = money_unit(scenario) if scenario else "currency and level as priced"
+    notes = [] if pricing.fee_share is None else [fee_note(pricing.fee_share, scenario)]
+    footer = pricing_footer(pricing, plays_span(plays), notes=notes)
     y = np.arange(n)[::-1].astype(np.float64)  # the top artist at the top
-    with drawing(ax, rows_height(n)) as ax:
+    with drawing(ax, footer_height(footer, rows_height(n))) as ax:
         height = 0.4
         bars = ax.barh(y + height / 2, pro, height=height, color=PRO_RATA, label="Pro-rata")
         ucs = ax.barh(y - height / 2, uc, height=height, color=[MORE if m else LESS for m in more],
                       label="User-centric")  # fmt: skip
         for container, values in ((bars, pro), (ucs, uc)):
-            labels = [money(v, scenario) if scenario else f"{v:,.2f}" for v in values]
+            labels = [money(v, scenario) for v in values]
             ax.bar_label(container, labels=labels, padding=3, fontsize=8)
         # Plain names: the bar's colour already says which model pays more, and when the
         # listener's fee goes to few artists, bold would mark every name.
@@ -112,7 +118,7 @@ def plot_user_centric(
         above = int(more.sum())
         # Only colours that some bar has: an entry for no bar reads as missing data.
         kinds = [
-            (PRO_RATA, "Pro-rata: plays × rate", n),
+            (PRO_RATA, "Pro-rata: each stream at its year's rate", n),
             (MORE, f"User-centric, above pro-rata ({above} of {n})", above),
             (LESS, f"User-centric, not above pro-rata ({n - above} of {n})", n - above),
         ]
@@ -125,40 +131,34 @@ def plot_user_centric(
         finish(
             ax,
             title=f"Pro-rata against user-centric for {who}: top {n} artists by plays",
-            xlabel=f"Payout ({unit})",
+            xlabel=f"Payout ({unit_text(scenario, pricing.book.dollars)})",
             ylabel="Artist",
-            footer=footer(scenario, span),
+            footer=footer,
             legend_above=True,
         )
     return ax
 
 
-def footer(scenario: Scenario | None, span: tuple[Any, Any] | None) -> str:
-    """The footer: the pro-rata rate, the fee, payout ratio, VAT, share, and the data span.
+def fee_note(fees: FeeShare, scenario: Scenario) -> str:
+    """How much of the listener's fees each model passes on to the artists they played.
 
     Example:
         >>> import royalty
-        >>> s = royalty.make_scenario(service="spotify", model="user-centric")
-        >>> print(footer(s, None).splitlines()[2])
-        USD 8.03 a month split among the month's artists by plays.
+        >>> from royalty.pricing import price_details
+        >>> s = royalty.make_scenario(deal="none", model="user-centric", fee=10.0)
+        >>> print(fee_note(price_details(royalty.load_sample(), s).fee_share, s)[:60])
+        Of the listener's fees ($840.00 over 84 months, net of sales
     """
-    lines = []
-    if scenario is not None:
-        where = f" ({scenario.service})" if scenario.service else ""
-        lines.append(
-            f"Pro-rata: USD {scenario.params.rate:.4g} per stream{where} at the "
-            f"{level_text(scenario)}; plays under {scenario.params.min_seconds:g} s unpaid."
-        )
-        share = 1.0 if scenario.share is None else scenario.share
-        deal = f" ({scenario.deal} deal)" if scenario.deal not in (None, "none") else ""
-        deal = " (no deal)" if scenario.deal == "none" else deal
-        lines.append(
-            f"User-centric: fee USD {scenario.fee:,.2f} a month, VAT {scenario.vat:.0%}, "
-            f"payout ratio {scenario.payout_ratio:g}, artist's share {share:.0%}{deal}:\n"
-            f"USD {scenario.pool * share:,.2f} a month split among the month's artists by plays."
-        )
-        lines.append(shown_in(scenario))
-    if span is not None:
-        lines.append(span_text(*span))
-    lines.append("Made with royalty.")
-    return "\n".join(line for line in lines if line)
+
+    def amount(value: float) -> str:  # plain text: clean() escapes the dollar sign
+        return f"${value:,.2f}" if scenario.fx is None else f"{value:,.2f} {scenario.currency}"
+
+    def part(value: float) -> str:
+        share = f" ({value / fees.fees:.0%})" if fees.fees > 0 else ""
+        return amount(value) + share
+
+    return (
+        f"Of the listener's fees ({amount(fees.fees)} over {fees.months} months, net of "
+        f"sales tax), pro-rata paid the artists they played {part(fees.pro_rata)} and "
+        f"user-centric {part(fees.user_centric)}, at the rights-holder level."
+    )
