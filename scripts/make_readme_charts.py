@@ -26,23 +26,15 @@ def main() -> None:
     """Write the four README images."""
     OUT.mkdir(parents=True, exist_ok=True)
     plays = royalty.load_sample()
-    params = royalty.CompareParams()
-    table = royalty.compare(plays, params)
-    span = (plays["played_at"].min(), plays["played_at"].max())
+    essay = royalty.Scenario()  # the essay's figures, in dollars of the last play (2013)
     user_centric = royalty.make_scenario(service="spotify", model="user-centric")
     axes = {
-        "compare": royalty.plot_compare(table, params=params, who=WHO, span=span, top=12),
-        "cumulative": royalty.plot_cumulative(plays, table, params=params, who=WHO),
+        "compare": royalty.plot_compare(plays, essay, who=WHO, top=12),
+        "cumulative": royalty.plot_cumulative(plays, essay, who=WHO),
         "sensitivity": royalty.plot_sensitivity(
-            royalty.sensitivity(plays, params, sensitivity_rates()),
-            services=royalty.rates_table(),
-            params=params,
-            who=WHO,
-            span=span,
+            plays, essay, rates=sensitivity_rates(), services=royalty.rates_table(), who=WHO
         ),
-        "user-centric": royalty.plot_user_centric(
-            royalty.price(plays, user_centric), scenario=user_centric, who=WHO, span=span, top=12
-        ),
+        "user-centric": royalty.plot_user_centric(plays, user_centric, who=WHO, top=12),
     }
     for kind, ax in axes.items():
         path = OUT / f"chart-{kind}.png"

@@ -221,7 +221,9 @@ def test_compare_by_year_adds_up_to_compare() -> None:
             assert total == pytest.approx(float(whole[artist][column]), rel=1e-9)  # type: ignore[arg-type]
     code, out, err = run(*args, "--by", "album")
     assert code == 0, err
-    assert "per album for two: artist level, recording and publishing money, US dollars of 2016" in out
+    assert (
+        "per album for two: artist level, recording and publishing money, US dollars of 2016" in out
+    )
 
 
 @pytest.mark.parametrize(
