@@ -21,7 +21,6 @@ from royalty.pricing import (
     CompareParams,
     compare,
 )
-from royalty.pricing.streaming import breakeven_plays
 
 T0 = pd.Timestamp("2010-01-01T00:00:00Z")
 
@@ -165,33 +164,40 @@ def test_zero_cd_margin() -> None:
 # --- break-even and crossover -------------------------------------------------
 
 
+def breakeven_plays(cd: float, rate: float) -> int:
+    """The break-even of one album's single play at flat figures (it lies beyond the history)."""
+    rows: list[Row] = [(0, "A", "album", None)]
+    params = CompareParams(rate=rate, cd_margin=cd, min_album_plays=1)
+    return int(row(compare(frame(rows), params), "A")["breakeven_plays"])
+
+
 def test_breakeven_reaches_the_cd_income_within_the_tolerance() -> None:
-    assert breakeven_plays([9.0], 1 / 300).tolist() == [2700]  # 6 CDs at 1.50
-    assert breakeven_plays([1.5, 0.0], 1 / 300).tolist() == [450, 0]
+    assert breakeven_plays(9.0, 1 / 300) == 2700  # 6 CDs at 1.50
+    assert (breakeven_plays(1.5, 1 / 300), breakeven_plays(0.0, 1 / 300)) == (450, 0)
     # 3 x 0.1 = 0.30000000000000004, and 30 x 0.01 = 0.3: a hair below, still reached.
     assert 30 * 0.01 < 3 * 0.1
-    assert breakeven_plays([3 * 0.1], 0.01).tolist() == [30]
+    assert breakeven_plays(3 * 0.1, 0.01) == 30
     # A real shortfall, larger than 1e-9 relative, is not forgiven.
-    assert breakeven_plays([0.3 * (1 + 1e-8)], 0.01).tolist() == [31]
+    assert breakeven_plays(0.3 * (1 + 1e-8), 0.01) == 31
     # Not a whole number of plays: round up (2 x 0.4 = 0.8 < 1 <= 1.2 = 3 x 0.4).
-    assert breakeven_plays([1.0], 0.4).tolist() == [3]
+    assert breakeven_plays(1.0, 0.4) == 3
 
 
 @pytest.mark.parametrize(
-    ("cd", "rate", "plays"),
+    ("cd", "rate"),
     [
         # Found by search: here ceil(target / rate) lands one below the answer...
-        (689.1134338531693, 0.1450154531069141, 4753),
+        (689.1134338531693, 0.1450154531069141),
         # ...and here one above it, so the result must be checked both ways.
-        (748.0182131205105, 0.21600294899581063, 3463),
+        (748.0182131205105, 0.21600294899581063),
     ],
 )
-def test_breakeven_is_the_smallest_count_despite_division_rounding(
-    cd: float, rate: float, plays: int
-) -> None:
+def test_breakeven_is_the_smallest_count_despite_division_rounding(cd: float, rate: float) -> None:
+    # The history holds one stream (income `rate`); beyond it each stream adds `rate`.
+    # The break-even n is the smallest count whose running income reaches the target.
     target = cd * (1 - 1e-9)
-    assert plays * rate >= target > (plays - 1) * rate
-    assert breakeven_plays([cd], rate).tolist() == [plays]
+    n = breakeven_plays(cd, rate)
+    assert rate + (n - 1) * rate >= target > rate + (n - 2) * rate
 
 
 def test_breakeven_and_crossover_in_compare_use_the_tolerance() -> None:

@@ -1,8 +1,8 @@
-"""The streaming side: what qualifying plays pay, and when they catch up with CDs.
+"""When one amount beats another: the tolerance every comparison of money uses.
 
-A stream pays ``rate`` dollars to the artist (see :class:`CompareParams`), so an
-artist's streaming payout is linear in their qualifying plays. The break-even
-is the number of plays at which that payout first reaches the CD income.
+Floating-point sums such as 2,700 × (1/300) land a hair below 9.00; the
+break-even (:mod:`royalty.pricing.money`) and the verdicts treat amounts within
+a relative 1e-9 of each other as equal.
 """
 
 from __future__ import annotations
@@ -12,43 +12,11 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from royalty.errors import UsageError
-
 REL_TOL: Final = 1e-9
 """Relative tolerance for "streams reach the CD income": floating-point
 products such as 2,700 × (1/300) land a hair below 9.00, and should count."""
 
 _MAX_PLAYS: Final = float(2**62)
-
-
-def breakeven_plays(cd_payout: npt.ArrayLike, rate: float) -> npt.NDArray[np.int64]:
-    """The smallest whole ``n`` with ``n × rate ≥ cd_payout`` (relative tolerance 1e-9).
-
-    ``n × rate`` counts as reaching ``cd`` when ``n × rate ≥ cd × (1 − 1e-9)``,
-    which is :func:`math.isclose`'s test with ``rel_tol=1e-9`` for values below
-    ``cd``. A ``cd_payout`` of 0 gives 0.
-
-    Raises:
-        UsageError: the rate is so small that the break-even would not fit in
-            a 64-bit count.
-
-    Example:
-        >>> breakeven_plays([9.0, 0.0, 1.5], 1 / 300).tolist()
-        [2700, 0, 450]
-    """
-    cd = np.asarray(cd_payout, dtype=np.float64)
-    target = cd * (1.0 - REL_TOL)
-    n = np.ceil(target / rate)
-    if n.size and not np.all(n < _MAX_PLAYS):
-        raise UsageError(
-            f"rate {rate} is too small: streams would need more than 2**62 plays "
-            "to match the CD income; use a larger rate"
-        )
-    n = np.maximum(n, 0.0)
-    # The division can be off by one in the last bit either way: step once.
-    n = np.where((n > 0) & ((n - 1.0) * rate >= target), n - 1.0, n)
-    n = np.where(n * rate < target, n + 1.0, n)
-    return n.astype(np.int64)
 
 
 def streams_win(streaming_payout: npt.ArrayLike, cd_payout: npt.ArrayLike) -> npt.NDArray[np.bool_]:
