@@ -80,8 +80,8 @@ class ChartKind(StrEnum):
 
 DEFAULT_TOP: Final[dict[str, int]] = {"compare": 15, "cumulative": 6, "user-centric": 15}
 FORMATS: Final = (".png", ".svg", ".pdf")
-_PRICED: Final = ["played_at", "artist", "album", "track", "duration_ms"]
-"""Columns a money chart reads (the track: publishing counts an album's tracks played)."""
+_PRICED: Final = ["played_at", "artist", "album", "duration_ms"]
+"""Columns a money chart reads; publishing money also needs the track (tracks played)."""
 _COLUMNS: Final[dict[str, list[str]]] = {
     "compare": _PRICED,
     "cumulative": _PRICED,
@@ -224,8 +224,11 @@ def chart_command(
         market=None if market is None else market.value, dollars=dollars,
         currency=currency, fx=fx,
     )  # fmt: skip
+    columns = _COLUMNS[kind]
+    if kind != "timeline" and scenario.side != "master":
+        columns = [*columns, "track"]  # a CD's publishing money counts its tracks played
     history = choose_history(
-        user, file, input_format, tz, skip_bad_rows, since, until, columns=_COLUMNS[kind],
+        user, file, input_format, tz, skip_bad_rows, since, until, columns=columns,
         max_file_size=max_file_size,
     )  # fmt: skip
     ax = draw(kind, history, scenario, _top(kind, top, history))
