@@ -140,13 +140,15 @@ def scaling(path: Path, rounds: int) -> float:
     seconds: dict[int, list[float]] = {1: [], 2: []}
     peaks: dict[int, list[float]] = {1: [], 2: []}
     plays = 0
-    for _ in range(rounds):
+    for n in range(rounds):
         for workers in (1, 2):
             result = compare_population(path, models, workers=workers)
             assert result.run is not None
             seconds[workers].append(result.run.seconds)
             peaks[workers].append(result.run.peak_worker_mb or float("nan"))
             plays = result.dataset["plays"]
+        print(f"  round {n + 1}: 1 worker {seconds[1][-1]:.2f} s, 2 workers "
+              f"{seconds[2][-1]:.2f} s, {seconds[1][-1] / seconds[2][-1]:.2f}×")  # fmt: skip
     for workers in (1, 2):
         m = statistics.median(seconds[workers])
         print(f"{workers} worker(s): map and reduction median {m:.2f} s "
@@ -174,6 +176,11 @@ def main() -> None:
     parser.add_argument("--listeners", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--dataset", type=Path, help="reuse (or create) the dataset here")
+    parser.add_argument(
+        "--only",
+        choices=("end-to-end", "scaling"),
+        help="run one step: end to end against DuckDB (1), or 1 against 2 workers (2 and 3)",
+    )
     args = parser.parse_args()
     os.environ.pop("DASK_SCHEDULER_ADDRESS", None)  # always a local cluster
     with tempfile.TemporaryDirectory(prefix="royalty-bench-") as tmp:
@@ -181,8 +188,10 @@ def main() -> None:
         path = args.dataset or work / "pop"
         if not (path / "population.json").exists():
             generate(path, args.listens, args.listeners)
-        end_to_end(path, args.rounds, work)
-        scaling(path, args.rounds)
+        if args.only != "scaling":
+            end_to_end(path, args.rounds, work)
+        if args.only != "end-to-end":
+            scaling(path, args.rounds)
 
 
 if __name__ == "__main__":

@@ -243,3 +243,22 @@ def test_every_model_pays_out_each_pool_exactly_whatever_the_population(
                    np.arange(n_artists))  # fmt: skip
     for model in MODELS:
         np.testing.assert_allclose(double.payout[model], 2 * result.payout[model], rtol=1e-12)
+
+
+def test_dense_counts_are_int32_when_the_plays_fit_and_pay_the_same() -> None:
+    wide, narrow = layout(), layout(plays=len(ROWS))
+    assert wide.count_type is np.int64 and narrow.count_type is np.int32
+    assert layout(plays=2**31).count_type is np.int64  # a count could pass int32's top
+    small = bucket_partial(columns(ROWS), narrow, PARAMS.listener_cap)
+    big = bucket_partial(columns(ROWS), wide, PARAMS.listener_cap)
+    assert small.streams.dtype == np.int32 and big.streams.dtype == np.int64
+    assert small.month_listeners is not None and small.month_listeners.dtype == np.int32
+    summed = small + small
+    assert summed.streams.dtype == np.int32
+    assert summed.streams.tolist() == (big.streams * 2).tolist()
+    a = split(small, narrow, PARAMS, TRACK_ARTIST)
+    b = split(big, wide, PARAMS, TRACK_ARTIST)
+    for model in MODELS:
+        assert a.payout[model].tolist() == b.payout[model].tolist(), model
+    assert a.plays.tolist() == b.plays.tolist() and a.plays.dtype == np.int64
+    assert a.listeners.tolist() == b.listeners.tolist()
