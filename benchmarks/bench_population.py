@@ -70,17 +70,45 @@ def royalty_exe() -> str:
     return found
 
 
-def generate(path: Path, listens: int, listeners: int) -> None:
+def generate(path: Path, listens: int, listeners: int, *, seed: int = 1,
+             buckets: int | None = None) -> None:  # fmt: skip
     # The default bucket size (2.5 M plays), but at least 8 buckets, so that a
     # small run still has work for both workers.
-    buckets = max(8, -(-listens // 2_500_000))
+    buckets = buckets or max(8, -(-listens // 2_500_000))
     cmd = [royalty_exe(), "population", "generate", "--listeners", str(listeners),
-           "--listens", str(listens), "--to", str(path), "--seed", "1",
-           "--buckets", str(buckets)]  # fmt: skip
+           "--listens", str(listens), "--to", str(path), "--seed", str(seed),
+           "--buckets", str(buckets), "--replace"]  # fmt: skip
     start = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     print(f"generated {listens:,} listens of {listeners:,} listeners in "
           f"{time.perf_counter() - start:.1f} s: {path}")  # fmt: skip
+
+
+def tasks(path: Path) -> None:
+    """Say how the dataset is cut into tasks; make a generated one again if it predates pieces.
+
+    Buckets written before royalty cut row groups between listeners are one
+    task each: a synthetic dataset of that kind is generated again with the
+    parameters it records (the same plays, in row groups of whole listeners).
+    """
+    import pyarrow.parquet as pq
+
+    from royalty.population.dataset import open_dataset
+    from royalty.population.pieces import plan
+
+    info = open_dataset(path)
+    groups = sum(pq.ParquetFile(p).num_row_groups for p in info.bucket_paths)
+    pieces = len(plan(info.bucket_paths)[0])
+    if pieces < groups and info.synthetic and info.generator:
+        print(f"{path}: its row groups split listeners (written by an older royalty): "
+              "generating it again with the same parameters")  # fmt: skip
+        g = info.generator
+        generate(path, g["listens"], g["listeners"], seed=g["seed"], buckets=g["buckets"])
+        info = open_dataset(path)
+        groups = sum(pq.ParquetFile(p).num_row_groups for p in info.bucket_paths)
+        pieces = len(plan(info.bucket_paths)[0])
+    print(f"{info.plays:,} listens in {info.buckets} buckets of {groups} row groups: "
+          f"{pieces} map tasks")  # fmt: skip
 
 
 def timed(cmd: list[str]) -> float:
@@ -188,6 +216,7 @@ def main() -> None:
         path = args.dataset or work / "pop"
         if not (path / "population.json").exists():
             generate(path, args.listens, args.listeners)
+        tasks(path)
         if args.only != "scaling":
             end_to_end(path, args.rounds, work)
         if args.only != "end-to-end":
