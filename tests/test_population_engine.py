@@ -223,6 +223,7 @@ def test_the_local_cluster_workers_keep_their_freed_memory(client: Any) -> None:
     (seen,) = env.values()
     assert seen["MALLOC_MMAP_THRESHOLD_"] == str(32 * 2**20)
     assert seen["MALLOC_TRIM_THRESHOLD_"] == str(256 * 2**20)
+    assert seen["MALLOC_ARENA_MAX"] == "1"
     assert dict(os.environ) == before  # and this process's environment is as it was
 
 
