@@ -187,3 +187,10 @@ def check_against_reference(result: Any, plays: pd.DataFrame) -> None:
     assert got["listeners"].tolist() == ref["listeners"].tolist()
     for model in result.models:
         np.testing.assert_allclose(got[COLUMN[model]], ref[COLUMN[model]], rtol=1e-9, atol=1e-9)
+
+
+def test_a_boundary_is_cut_only_where_both_sides_show_their_listeners() -> None:
+    # A writer may leave statistics out of some row groups (or some columns).
+    assert planning._apart(4, 5)
+    assert not planning._apart(5, 5)  # listener 5 ends one group and starts the next
+    assert not planning._apart(None, 5) and not planning._apart(4, None)

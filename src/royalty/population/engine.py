@@ -3,12 +3,12 @@
 The only module that imports Dask. Each task reads a piece of a bucket (one
 row group or a few: :func:`~royalty.population.pieces.plan` cuts them where
 no listener spans the cut) with pyarrow, takes its integer columns and
-returns their :class:`~royalty.population.models.Partial`; partials are added eight at a
-time up to one. Pieces of about a million plays keep every worker busy to
-the end even with few buckets, and Dask orders the graph so sums run as soon
-as their inputs exist, so a worker holds about one row group's plays and a
-few partials at a time, whatever the dataset's size. No plays cross between
-workers: only the per-artist arrays do.
+returns their :class:`~royalty.population.models.Partial`; partials are
+added eight at a time up to one. Pieces of about a million plays keep every
+worker busy to the end even with few buckets, and Dask orders the graph so
+sums run as soon as their inputs exist, so a worker holds about one row
+group's plays and a few partials at a time, whatever the dataset's size. No
+plays cross between workers: only the per-artist arrays do.
 
 The graph is built with ``dask.delayed`` rather than ``dask.dataframe``: a
 dataframe partition is a pandas frame, so each bucket would become one and

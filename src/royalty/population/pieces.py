@@ -69,12 +69,17 @@ def plan(paths: Sequence[Path]) -> tuple[list[Piece], int | None]:
         for group, (count, _, high) in enumerate(ranges):
             rows += count
             last = group == len(ranges) - 1
-            if last or (rows >= PIECE_ROWS and high is not None and high < ranges[group + 1][1]):
+            if last or (rows >= PIECE_ROWS and _apart(high, ranges[group + 1][1])):
                 if rows:
                     pieces.append(Piece(str(path), first, group + 1, rows))
                 first, rows = group + 1, 0
         total = None if total is None else total + meta.num_rows
     return pieces, total
+
+
+def _apart(high: Any, low: Any) -> bool:
+    """Whether no listener spans a boundary: the last user id before is below the first after."""
+    return high is not None and low is not None and bool(high < low)
 
 
 def _user_ranges(meta: Any) -> list[tuple[int, Any, Any]]:
