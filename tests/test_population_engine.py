@@ -219,6 +219,7 @@ def test_the_local_cluster_workers_keep_their_freed_memory(client: Any) -> None:
     before = dict(os.environ)
     with engine._client(None, 1, None) as (local, where):
         env = local.run(lambda: {k: v for k, v in os.environ.items() if k.startswith("MALLOC_")})
+        assert local.direct_to_workers  # results skip the scheduler's hop
     assert where == "local"
     (seen,) = env.values()
     assert seen["MALLOC_MMAP_THRESHOLD_"] == str(32 * 2**20)
