@@ -194,3 +194,26 @@ def test_a_boundary_is_cut_only_where_both_sides_show_their_listeners() -> None:
     assert planning._apart(4, 5)
     assert not planning._apart(5, 5)  # listener 5 ends one group and starts the next
     assert not planning._apart(None, 5) and not planning._apart(4, None)
+
+
+def test_a_map_task_reads_without_loading_pandas(tmp_path: Path) -> None:
+    # pyarrow's to_numpy and fill_null import pandas: 0.2 s in each new worker's first task.
+    import subprocess
+    import sys
+
+    plays = random_plays(listeners=200, plays=3_000, artists=20, seed=1)
+    plays.loc[plays.index[:50], "duration_ms"] = None  # unknown durations count as streams
+    info = dataset(plays, tmp_path / "pop", buckets=1)
+    script = f"""
+import sys
+from royalty.population import engine, models, pieces
+import numpy as np
+(piece,), plays = pieces.plan([{str(info.bucket_paths[0])!r}])
+starts = np.arange(np.datetime64("2023-01"), np.datetime64("2024-03"), dtype="M8[M]")
+layout = models.Layout(starts, {info.artists}, {info.tracks}, plays=plays)
+part = engine.piece_task(piece, layout, 40)
+print(int(part.streams.sum()), "pandas" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    streams = int((plays["duration_ms"].isna() | (plays["duration_ms"] >= 30_000)).sum())
+    assert out.stdout.split() == [str(streams), "False"]
