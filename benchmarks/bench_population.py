@@ -4,9 +4,12 @@ Run by hand (not part of the test suite), after ``pip install -r benchmarks/requ
 
     python benchmarks/bench_population.py                       # 20 M listens, 100 k listeners
     python benchmarks/bench_population.py --listens 1000000 --listeners 5000 --rounds 2
+    python benchmarks/bench_population.py --dataset DIR --rounds 9 --only scaling   # step 2 only
 
 It generates a population with ``royalty population generate`` (a temporary
-folder, or ``--dataset DIR`` to reuse one), then:
+folder, or ``--dataset DIR`` to reuse one; a generated dataset whose row
+groups split listeners, written by an older royalty, is generated again with
+the same parameters so that each row group is a task), then:
 
 1. End to end, alternating in one run: the whole ``royalty population compare
    DIR --model pro-rata --model user-centric --top 0 --format csv`` process
