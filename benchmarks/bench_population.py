@@ -4,9 +4,12 @@ Run by hand (not part of the test suite), after ``pip install -r benchmarks/requ
 
     python benchmarks/bench_population.py                       # 20 M listens, 100 k listeners
     python benchmarks/bench_population.py --listens 1000000 --listeners 5000 --rounds 2
+    python benchmarks/bench_population.py --dataset DIR --rounds 9 --only scaling   # step 2 only
 
 It generates a population with ``royalty population generate`` (a temporary
-folder, or ``--dataset DIR`` to reuse one), then:
+folder, or ``--dataset DIR`` to reuse one; a generated dataset whose row
+groups split listeners, written by an older royalty, is generated again with
+the same parameters so that each row group is a task), then:
 
 1. End to end, alternating in one run: the whole ``royalty population compare
    DIR --model pro-rata --model user-centric --top 0 --format csv`` process
@@ -70,17 +73,45 @@ def royalty_exe() -> str:
     return found
 
 
-def generate(path: Path, listens: int, listeners: int) -> None:
+def generate(path: Path, listens: int, listeners: int, *, seed: int = 1,
+             buckets: int | None = None) -> None:  # fmt: skip
     # The default bucket size (2.5 M plays), but at least 8 buckets, so that a
     # small run still has work for both workers.
-    buckets = max(8, -(-listens // 2_500_000))
+    buckets = buckets or max(8, -(-listens // 2_500_000))
     cmd = [royalty_exe(), "population", "generate", "--listeners", str(listeners),
-           "--listens", str(listens), "--to", str(path), "--seed", "1",
-           "--buckets", str(buckets)]  # fmt: skip
+           "--listens", str(listens), "--to", str(path), "--seed", str(seed),
+           "--buckets", str(buckets), "--replace"]  # fmt: skip
     start = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     print(f"generated {listens:,} listens of {listeners:,} listeners in "
           f"{time.perf_counter() - start:.1f} s: {path}")  # fmt: skip
+
+
+def tasks(path: Path) -> None:
+    """Say how the dataset is cut into tasks; make a generated one again if it predates pieces.
+
+    Buckets written before royalty cut row groups between listeners are one
+    task each: a synthetic dataset of that kind is generated again with the
+    parameters it records (the same plays, in row groups of whole listeners).
+    """
+    import pyarrow.parquet as pq
+
+    from royalty.population.dataset import open_dataset
+    from royalty.population.pieces import plan
+
+    info = open_dataset(path)
+    groups = sum(pq.ParquetFile(p).num_row_groups for p in info.bucket_paths)
+    pieces = len(plan(info.bucket_paths)[0])
+    if pieces < groups and info.synthetic and info.generator:
+        print(f"{path}: its row groups split listeners (written by an older royalty): "
+              "generating it again with the same parameters")  # fmt: skip
+        g = info.generator
+        generate(path, g["listens"], g["listeners"], seed=g["seed"], buckets=g["buckets"])
+        info = open_dataset(path)
+        groups = sum(pq.ParquetFile(p).num_row_groups for p in info.bucket_paths)
+        pieces = len(plan(info.bucket_paths)[0])
+    print(f"{info.plays:,} listens in {info.buckets} buckets of {groups} row groups: "
+          f"{pieces} map tasks")  # fmt: skip
 
 
 def timed(cmd: list[str]) -> float:
@@ -140,13 +171,15 @@ def scaling(path: Path, rounds: int) -> float:
     seconds: dict[int, list[float]] = {1: [], 2: []}
     peaks: dict[int, list[float]] = {1: [], 2: []}
     plays = 0
-    for _ in range(rounds):
+    for n in range(rounds):
         for workers in (1, 2):
             result = compare_population(path, models, workers=workers)
             assert result.run is not None
             seconds[workers].append(result.run.seconds)
             peaks[workers].append(result.run.peak_worker_mb or float("nan"))
             plays = result.dataset["plays"]
+        print(f"  round {n + 1}: 1 worker {seconds[1][-1]:.2f} s, 2 workers "
+              f"{seconds[2][-1]:.2f} s, {seconds[1][-1] / seconds[2][-1]:.2f}×")  # fmt: skip
     for workers in (1, 2):
         m = statistics.median(seconds[workers])
         print(f"{workers} worker(s): map and reduction median {m:.2f} s "
@@ -174,6 +207,11 @@ def main() -> None:
     parser.add_argument("--listeners", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--dataset", type=Path, help="reuse (or create) the dataset here")
+    parser.add_argument(
+        "--only",
+        choices=("end-to-end", "scaling"),
+        help="run one step: end to end against DuckDB (1), or 1 against 2 workers (2 and 3)",
+    )
     args = parser.parse_args()
     os.environ.pop("DASK_SCHEDULER_ADDRESS", None)  # always a local cluster
     with tempfile.TemporaryDirectory(prefix="royalty-bench-") as tmp:
@@ -181,8 +219,11 @@ def main() -> None:
         path = args.dataset or work / "pop"
         if not (path / "population.json").exists():
             generate(path, args.listens, args.listeners)
-        end_to_end(path, args.rounds, work)
-        scaling(path, args.rounds)
+        tasks(path)
+        if args.only != "scaling":
+            end_to_end(path, args.rounds, work)
+        if args.only != "end-to-end":
+            scaling(path, args.rounds)
 
 
 if __name__ == "__main__":

@@ -207,6 +207,27 @@ def test_the_default_local_cluster_starts_beside_another_and_closes(
     assert result.run.peak_worker_mb is not None and result.run.peak_worker_mb > 0
 
 
+def test_the_local_cluster_workers_keep_their_freed_memory(client: Any) -> None:
+    # glibc hands blocks above its mmap threshold back at once; the nanny's trim
+    # setting pins that threshold at 128 KiB, so every array of a task would be
+    # mapped and faulted in afresh. Both settings reach the worker processes,
+    # even after another cluster (`client`'s) left Dask's own in this process.
+    import os
+
+    from royalty.population import engine
+
+    before = dict(os.environ)
+    with engine._client(None, 1, None) as (local, where):
+        env = local.run(lambda: {k: v for k, v in os.environ.items() if k.startswith("MALLOC_")})
+        assert local.direct_to_workers  # results skip the scheduler's hop
+    assert where == "local"
+    (seen,) = env.values()
+    assert seen["MALLOC_MMAP_THRESHOLD_"] == str(32 * 2**20)
+    assert seen["MALLOC_TRIM_THRESHOLD_"] == str(256 * 2**20)
+    assert seen["MALLOC_ARENA_MAX"] == "1"
+    assert dict(os.environ) == before  # and this process's environment is as it was
+
+
 def test_a_generated_population_equals_the_pandas_reference(tmp_path: Path, client: Any) -> None:
     from royalty.population.dataset import read_bucket
     from royalty.population.generate import GeneratorParams, generate_population
@@ -232,7 +253,7 @@ def test_buckets_of_many_row_groups_give_the_same_payouts(
     import pyarrow.parquet as pq
 
     from royalty.population.dataset import open_dataset
-    from royalty.population.engine import read_chunks
+    from royalty.population.pieces import read_chunks
 
     _, path = population
     copy = tmp_path / "pop"

@@ -243,3 +243,38 @@ def test_every_model_pays_out_each_pool_exactly_whatever_the_population(
                    np.arange(n_artists))  # fmt: skip
     for model in MODELS:
         np.testing.assert_allclose(double.payout[model], 2 * result.payout[model], rtol=1e-12)
+
+
+def test_dense_counts_are_narrow_when_the_plays_fit_and_pay_the_same() -> None:
+    wide, narrow = layout(), layout(plays=len(ROWS))
+    assert wide.count_type is np.int64 and narrow.count_type is np.int32
+    assert layout(plays=2**31).count_type is np.int64  # a count could pass int32's top
+    small = bucket_partial(columns(ROWS), narrow, PARAMS.listener_cap)
+    big = bucket_partial(columns(ROWS), wide, PARAMS.listener_cap)
+    assert big.streams.dtype == np.int64 and big.artist_listeners.dtype == np.int64
+    assert small.streams.dtype == np.uint16  # one piece's cells: far below 65,536
+    assert small.month_listeners is not None and small.month_listeners.dtype == np.uint16
+    assert small.artist_listeners.dtype == np.int32
+    summed = small + small
+    assert summed.streams.dtype == np.int32  # sums never wrap at 65,536
+    assert summed.streams.tolist() == (big.streams * 2).tolist()
+    a = split(small, narrow, PARAMS, TRACK_ARTIST)
+    b = split(big, wide, PARAMS, TRACK_ARTIST)
+    for model in MODELS:
+        assert a.payout[model].tolist() == b.payout[model].tolist(), model
+    assert a.plays.tolist() == b.plays.tolist() and a.plays.dtype == np.int64
+    assert a.listeners.tolist() == b.listeners.tolist()
+
+
+def test_a_cell_past_65535_plays_stays_int32_and_sums_do_not_wrap() -> None:
+    n = 70_000  # one listener, one artist, one month
+    ms = np.datetime64("2024-01-05", "ms").astype(np.int64) + np.arange(n, dtype=np.int64)
+    cols = BucketColumns(np.zeros(n, np.int32), ms, np.zeros(n, np.int32),
+                         np.zeros(n, np.int32), np.full(n, NO_DURATION))  # fmt: skip
+    lay = layout(plays=3 * n)
+    one = bucket_partial(cols, lay, 10**9)
+    assert one.streams.dtype == np.int32 and int(one.streams[0, 0]) == n
+    half = bucket_partial(cols.rows(0, 40_000), lay, 10**9)
+    assert half.streams.dtype == np.uint16
+    total = half + half + one
+    assert total.streams.dtype == np.int32 and int(total.streams[0, 0]) == 80_000 + n

@@ -13,7 +13,10 @@ A bucket file holds the plays of the listeners whose name hashes to it
 (:func:`bucket_of`), sorted by ``user_id`` then ``played_at``, with the
 columns of :data:`BUCKET_COLUMNS`: integer ids first (so a model can
 ``numpy.bincount`` over artists without touching strings), then the
-one-listener store's text columns as dictionary-encoded strings.
+one-listener store's text columns as dictionary-encoded strings. Its row
+groups hold about a million plays each and every listener whole (the
+``user_id`` statistics show it), so each can be counted on its own; files
+written before that split listeners between row groups and are read whole.
 
 A reader opens ``population.json`` and then only the generation it names.
 Anything else in ``DIR`` (a generation half-written by a killed run, ``*.tmp``

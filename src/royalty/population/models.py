@@ -23,6 +23,9 @@ import numpy.typing as npt
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
+Counts = npt.NDArray[np.integer[Any]]
+"""Whole counts: int32 where the plays counted fit in it (:attr:`Layout.count_type`), else
+int64; one piece's month × artist counts may be uint16 (:func:`_narrow`)."""
 
 MODELS: Final = ("pro-rata", "user-centric", "artist-centric", "threshold")
 """The payout models, in the order they are shown. Defined here, not in
@@ -46,6 +49,7 @@ class Layout:
         until_ms: first instant no longer paid, or None.
         min_ms: plays of known duration shorter than this are not streams.
         models: the models to prepare for.
+        plays: how many plays are counted in all, or None when unknown.
     """
 
     starts: np.ndarray
@@ -55,11 +59,22 @@ class Layout:
     until_ms: int | None = None
     min_ms: int = 30_000
     models: tuple[str, ...] = MODELS
+    plays: int | None = None
 
     @property
     def months(self) -> int:
         """Number of months in the layout."""
         return len(self.starts)
+
+    @property
+    def count_type(self) -> type[np.signedinteger[Any]]:
+        """The integer type of the dense counts: no count exceeds the plays counted.
+
+        int32 when the plays are known to fit, which halves the month × artist
+        arrays each task writes, sends and adds up; else int64.
+        """
+        fits = self.plays is not None and self.plays <= np.iinfo(np.int32).max
+        return np.int32 if fits else np.int64
 
     def edges_ms(self) -> I64:
         """The first instant of each month, ms since the epoch."""
@@ -109,28 +124,30 @@ class Partial:
     """Counts from some buckets that add up, field by field, with the next bucket's.
 
     Attributes:
-        streams: streams paid in the period, per month × artist (shape M×A).
+        streams: streams paid in the period, per month × artist (shape M×A),
+            as :attr:`Layout.count_type`.
         payers: listeners with a paid stream, per month (M): they make the pool.
-        artist_listeners: distinct listeners of each artist in the period (A).
+        artist_listeners: distinct listeners of each artist in the period (A),
+            as :attr:`Layout.count_type`.
         user_centric: per artist, the sum over listener-months of the share
             of that listener's month the artist had (A): the payout in units
             of one listener's monthly pool.
         capped: artist-centric: streams per month × artist after each
             listener's monthly cap (M×A), or None.
         month_listeners: artist-centric: distinct listeners per month × artist
-            (M×A), or None.
+            (M×A, as :attr:`Layout.count_type`), or None.
         track_keys: threshold: sorted keys ``track × M + month`` with streams
             in the whole dataset, or None.
         track_all: threshold: streams of each key over the whole dataset.
         track_paid: threshold: streams of each key in the period.
     """
 
-    streams: F64
+    streams: Counts
     payers: I64
-    artist_listeners: I64
+    artist_listeners: Counts
     user_centric: F64
     capped: F64 | None = None
-    month_listeners: I64 | None = None
+    month_listeners: Counts | None = None
     track_keys: I64 | None = None
     track_all: I64 | None = None
     track_paid: I64 | None = None
@@ -142,7 +159,10 @@ class Partial:
             if f.name.startswith("track_"):
                 continue
             mine, theirs = getattr(self, f.name), getattr(other, f.name)
-            out[f.name] = None if mine is None or theirs is None else mine + theirs
+            if mine is None or theirs is None:
+                out[f.name] = None
+            else:  # uint16 counts of one piece add up as int32 at least (see _narrow)
+                out[f.name] = np.add(mine, theirs, dtype=np.result_type(mine, theirs, np.int32))
         if self.track_keys is not None and other.track_keys is not None:
             keys, both, paid = _merge_sparse(self, other)
             out.update(track_keys=keys, track_all=both, track_paid=paid)
@@ -151,17 +171,16 @@ class Partial:
 
 def empty_partial(layout: Layout) -> Partial:
     """The counts of no plays at all (what an empty bucket returns)."""
-    m, a = layout.months, layout.artists
-    zero_ma = np.zeros(m * a, dtype=np.float64).reshape(m, a)
+    m, a, count = layout.months, layout.artists, layout.count_type
     ac = "artist-centric" in layout.models
     th = "threshold" in layout.models
     return Partial(
-        streams=zero_ma,
+        streams=np.zeros((m, a), dtype=count),
         payers=np.zeros(m, dtype=np.int64),
-        artist_listeners=np.zeros(a, dtype=np.int64),
+        artist_listeners=np.zeros(a, dtype=count),
         user_centric=np.zeros(a, dtype=np.float64),
-        capped=zero_ma.copy() if ac else None,
-        month_listeners=np.zeros((m, a), dtype=np.int64) if ac else None,
+        capped=np.zeros((m, a), dtype=np.float64) if ac else None,
+        month_listeners=np.zeros((m, a), dtype=count) if ac else None,
         track_keys=np.zeros(0, dtype=np.int64) if th else None,
         track_all=np.zeros(0, dtype=np.int64) if th else None,
         track_paid=np.zeros(0, dtype=np.int64) if th else None,
@@ -184,7 +203,7 @@ def bucket_partial(cols: BucketColumns, layout: Layout, cap: int) -> Partial:
         >>> starts = np.array(["2024-01", "2024-02"], "M8[M]")
         >>> p = bucket_partial(cols, Layout(starts, 2, 2, models=("pro-rata",)), 1000)
         >>> p.streams.tolist(), p.payers.tolist(), p.user_centric.tolist()
-        ([[1.0, 1.0], [0.0, 1.0]], [1, 1], [0.5, 1.5])
+        ([[1, 1], [0, 1]], [1, 1], [0.5, 1.5])
     """
     n = len(cols.played_ms)
     if n == 0:
@@ -232,11 +251,11 @@ def _paid_counts(
     cap: int,
 ) -> Partial:
     """Counts of the streams paid in the period (every model's base)."""
-    m, a = layout.months, layout.artists
+    m, a, count = layout.months, layout.artists, layout.count_type
     if not paid.all():
         month, user, artist = month[paid], user[paid], artist[paid]
     cell = month * a + artist
-    streams = np.bincount(cell, minlength=m * a).astype(np.float64).reshape(m, a)
+    streams = _narrow(np.bincount(cell, minlength=m * a), count).reshape(m, a)
     listener_month = user * m + month
     per_lm = np.bincount(listener_month, minlength=users * m)
     payers = np.count_nonzero(per_lm.reshape(users, m), axis=0).astype(np.int64)
@@ -244,7 +263,7 @@ def _paid_counts(
     # Each listener-month is one pool; the artist's part of it is its share of
     # that listener's streams that month.
     user_centric: F64 = np.bincount(artist, weights=1.0 / lm_plays, minlength=a).astype(np.float64)
-    listeners = np.bincount(_distinct(user * a + artist) % a, minlength=a).astype(np.int64)
+    listeners = np.bincount(_distinct(user * a + artist) % a, minlength=a).astype(count)
     out = Partial(streams, payers, listeners, user_centric)
     if "artist-centric" in layout.models:
         # Past the cap, each of a listener's streams that month counts cap / plays.
@@ -252,8 +271,21 @@ def _paid_counts(
         capped = np.bincount(cell, weights=weight, minlength=m * a).astype(np.float64)
         out.capped = capped.reshape(m, a)
         seen = _distinct(listener_month * a + artist) % (m * a)
-        out.month_listeners = np.bincount(seen, minlength=m * a).reshape(m, a)
+        out.month_listeners = _narrow(np.bincount(seen, minlength=m * a), count).reshape(m, a)
     return out
+
+
+def _narrow(counts: I64, count: type[np.signedinteger[Any]]) -> Counts:
+    """Dense counts of one piece as ``count``, or as uint16 when int32 would do and they fit.
+
+    A piece of a million plays rarely has 65,536 in one month × artist cell:
+    half the bytes to keep, send and add. uint16 only stands in for int32 (the
+    plays fit in int32), and sums of it are int32 (:meth:`Partial.__add__`).
+    """
+    small = np.iinfo(np.uint16).max
+    if count is np.int32 and (counts.size == 0 or int(counts.max()) <= small):
+        return counts.astype(np.uint16)
+    return counts.astype(count)
 
 
 def _distinct(keys: I64) -> I64:

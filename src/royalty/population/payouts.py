@@ -73,7 +73,7 @@ def split(
     """
     pool = params.pool_per_listener
     pools: F64 = (partial.payers * pool).astype(np.float64)
-    streams = partial.streams
+    streams: F64 = partial.streams.astype(np.float64)  # whole counts: exact as float64
     payout: dict[str, F64] = {}
     fallback: dict[str, int] = {}
     professional = 0
@@ -99,8 +99,8 @@ def split(
     return Payouts(
         models=layout.models,
         payout=payout,
-        plays=streams.sum(axis=0).round().astype(np.int64),
-        listeners=partial.artist_listeners,
+        plays=partial.streams.sum(axis=0, dtype=np.int64),
+        listeners=partial.artist_listeners.astype(np.int64),
         pools=pools,
         payers=partial.payers,
         fallback_months=fallback,

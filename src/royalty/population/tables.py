@@ -148,6 +148,33 @@ def stable_order(values: NDArray[np.int32]) -> NDArray[np.intp]:
     return order
 
 
+def row_group_cuts(users: NDArray[np.integer], rows: int) -> list[int]:
+    """Where a bucket's row groups begin and end: every listener whole in one group.
+
+    ``users`` are the bucket's user ids in file order (sorted). The groups are
+    about ``rows`` rows each and as even as listeners allow: each cut is moved
+    back to the first play of the listener it falls in, so a listener never
+    spans two groups and a reader can count any group on its own. A listener
+    with more plays than a group gets a larger group.
+
+    Returns:
+        The first row of each group, then the number of rows (one entry when
+        there are no rows).
+
+    Example:
+        >>> import numpy as np
+        >>> row_group_cuts(np.array([0, 0, 0, 1, 1, 2, 2, 2, 3]), 3)
+        [0, 3, 5, 9]
+    """
+    import numpy as np
+
+    n = len(users)
+    groups = max(1, -(-n // max(1, rows)))
+    even = np.arange(1, groups, dtype=np.int64) * n // groups
+    starts = np.searchsorted(users, users[even], side="left") if n else even
+    return sorted({0, n, *starts.tolist()}) if n else [0]
+
+
 def sort_rows(table: Any) -> Any:
     """``table`` sorted by ``user_id`` then ``played_at``; ties keep their order (stable)."""
     return table if table.num_rows < 2 else table.take(sort_order(table))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import json
 import os
 import shutil
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
 LOCK_FILE: Final = ".lock"
 SLICE_ROWS: Final = 1_000_000
-"""Rows labelled and written at a time when a bucket is finished (one row group each)."""
+"""About how many rows a bucket's row group holds (whole listeners, so rarely exactly)."""
 
 
 class SourceEntry(TypedDict):
@@ -164,23 +165,24 @@ class Generation:
     ) -> None:
         """Write bucket ``index``: ``table`` in the order ``order`` (default: as it is).
 
-        With ``names``, ``table`` holds spilled rows (ids, no names): a slice of
-        :data:`SLICE_ROWS` rows at a time is put in order, labelled and written as
-        one row group, so the sorted copy and the names cost memory for one slice,
-        not for the whole bucket.
+        Rows go in row groups of about :data:`SLICE_ROWS` rows that each hold
+        whole listeners (:func:`~royalty.population.tables.row_group_cuts`), so
+        that the engine can count every row group as a task of its own.
+
+        With ``names``, ``table`` holds spilled rows (ids, no names): each group's
+        rows are put in order and labelled just before they are written, so the
+        sorted copy and the names cost memory for one group, not for the whole
+        bucket. Without, ``table`` is a bucket file's table already.
         """
+        import pyarrow.compute as pc
         import pyarrow.parquet as pq
 
-        from royalty.population.tables import bucket_from_spill
+        from royalty.population.tables import bucket_from_spill, row_group_cuts
 
-        if names is None:
-            write_parquet(
-                table,
-                self.bucket_path(index),
-                statistics=["user_id", "played_at"],
-                dictionary=list(ds.TEXT_COLUMNS),
-            )
-            return
+        users = table.column("user_id")
+        users = (users if order is None else pc.take(users, order)).to_numpy()
+        cuts = row_group_cuts(users, SLICE_ROWS)
+        del users
         with open(self.bucket_path(index), "wb") as fh:
             with pq.ParquetWriter(
                 fh, ds.bucket_schema(), compression="zstd", compression_level=1,
@@ -188,18 +190,19 @@ class Generation:
             ) as out:  # fmt: skip
                 # Parquet dictionaries for the text only: ids and times are mostly
                 # distinct, and zstd packs them smaller, faster to write and to read.
-                # pyarrow lets go of the GIL while it encodes: the next slice is put in
+                # Statistics of user_id tell the engine where listeners start.
+                # pyarrow lets go of the GIL while it encodes: the next group is put in
                 # order and labelled meanwhile. One write at a time bounds the memory
-                # to two slices; an error in either thread stops the loop and is raised.
+                # to two groups; an error in either thread stops the loop and is raised.
                 with ThreadPoolExecutor(1, thread_name_prefix="royalty-write") as pool:
                     pending: Future[None] | None = None
-                    for start in range(0, table.num_rows, SLICE_ROWS):
+                    for start, stop in itertools.pairwise(cuts):
                         rows = (
-                            table.slice(start, SLICE_ROWS)
+                            table.slice(start, stop - start)
                             if order is None
-                            else table.take(order.slice(start, SLICE_ROWS))
+                            else table.take(order.slice(start, stop - start))
                         )
-                        labelled = bucket_from_spill(rows, names)
+                        labelled = rows if names is None else bucket_from_spill(rows, names)
                         if pending is not None:
                             pending.result()
                         pending = pool.submit(out.write_table, labelled)
