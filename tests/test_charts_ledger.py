@@ -77,3 +77,27 @@ def test_sums_are_the_tables(scenario: Scenario) -> None:
     assert np.allclose(streams, table["streaming_payout"], rtol=1e-12, atol=0)
     assert np.allclose(cds, table["cd_payout"], rtol=1e-12, atol=0)
     assert np.bincount(book.cd_artist, minlength=n)[codes].tolist() == table["albums"].tolist()
+
+
+def test_a_ledger_of_some_artists_keeps_their_streams_and_cds_as_the_full_one() -> None:
+    plays = load_sample()
+    scenario = make_scenario(service="spotify", deal="indie", model="user-centric")
+    full = ledger(plays, scenario)
+    some = ledger(plays, scenario, top=2)
+    assert some.pricing.table.equals(full.pricing.table)
+    for name in ("Radiohead", "The Phoenix Foundation"):
+        code = full.names.get_loc(name)
+        for kind in ("stream", "cd"):
+            mine = getattr(some, f"{kind}_artist") == code
+            theirs = getattr(full, f"{kind}_artist") == code
+            assert mine.sum() == theirs.sum() > 0
+            assert getattr(some, f"{kind}_ticks")[mine].tolist() == (
+                getattr(full, f"{kind}_ticks")[theirs].tolist()
+            )
+            assert getattr(some, f"{kind}_value")[mine].tolist() == (
+                getattr(full, f"{kind}_value")[theirs].tolist()
+            )
+    assert set(some.stream_artist.tolist()) == {
+        full.names.get_loc("Radiohead"),
+        full.names.get_loc("The Phoenix Foundation"),
+    }

@@ -70,7 +70,7 @@ def cumulative_payouts(
         >>> int(curve["streams"].iloc[-1]), round(float(curve["cd_payout"].iloc[-1]), 2)
         (2800, 12.0)
     """
-    book = ledger(plays, scenario)
+    book = ledger(plays, scenario, artists=None if artists is None else list(artists))
     wanted = list(book.names) if artists is None else list(dict.fromkeys(artists))
     codes = book.names.get_indexer(pd.Index(wanted, dtype=object))
     codes = codes[codes >= 0]
@@ -180,7 +180,7 @@ def plot_cumulative(
         2
     """
     require_top(top)
-    book = ledger(plays, scenario)
+    book = ledger(plays, scenario, top=top)
     pricing = book.pricing
     s = pricing.book.scenario
     require_rows(pricing.table, "plays")

@@ -9,15 +9,17 @@ CDs), so the running sums end on the table's ``streaming_payout`` and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from royalty.pricing.crossover import nth_play_ticks
 from royalty.pricing.money import cd_prices
-from royalty.pricing.plays import Ints
-from royalty.pricing.price import Pricing, prepare_book, price_details, stream_values
+from royalty.pricing.plays import Ints, Prepared
+from royalty.pricing.price import Pricing, prepare_book, price_prepared, stream_values
 from royalty.pricing.scenario import Scenario
 
 Floats = npt.NDArray[np.float64]
@@ -55,8 +57,19 @@ class Ledger:
     cd_value: Floats
 
 
-def ledger(plays: pd.DataFrame, scenario: Scenario | None = None) -> Ledger:
+def ledger(
+    plays: pd.DataFrame,
+    scenario: Scenario | None = None,
+    *,
+    artists: Sequence[str] | None = None,
+    top: int | None = None,
+) -> Ledger:
     """Price ``plays`` as :func:`~royalty.pricing.price` does, keeping each stream and CD.
+
+    ``artists`` keeps the streams and CDs of those artists only, ``top`` those
+    of the table's first ``top`` artists (a chart of the top few need not list
+    ten million streams); ``pricing`` always covers every artist, and a
+    stream's value is its month's over the whole history.
 
     Example:
         >>> from royalty import load_sample
@@ -68,9 +81,13 @@ def ledger(plays: pd.DataFrame, scenario: Scenario | None = None) -> Ledger:
         True
     """
     scenario = scenario or Scenario()
-    pricing = price_details(plays, scenario)
     base, book = prepare_book(plays, scenario)
+    pricing = price_prepared(base, book)
     value = stream_values(book, base).value
+    if top is not None:
+        artists = pricing.table["artist"].head(top).astype(str).tolist()
+    if artists is not None:
+        base = _only(base, artists)
     f = scenario.factor
     artist = np.asarray(base.artist, dtype=np.int64)
     per_stream = value.value[base.month] * f if len(base.months) else np.zeros(0)
@@ -82,9 +99,10 @@ def ledger(plays: pd.DataFrame, scenario: Scenario | None = None) -> Ledger:
         every = bought.member()
         inside = every >= 0
         member, ticks = every[inside], base.ticks[inside]
-        order = np.lexsort((ticks, member))
-        first = np.searchsorted(member[order], np.arange(n))
-        cd_ticks = ticks[order][first + scenario.min_album_plays - 1]
+        # Each CD's date is the start of its album's min_album_plays-th stream.
+        wanted = np.full(n, scenario.min_album_plays, dtype=np.int64)
+        per_pair = np.bincount(member, minlength=n).astype(np.int64)
+        cd_ticks = nth_play_ticks(member, ticks, wanted, per_pair)
     else:
         cd_value, cd_ticks = np.zeros(0), np.zeros(0, dtype=np.int64)
     return Ledger(
@@ -97,4 +115,21 @@ def ledger(plays: pd.DataFrame, scenario: Scenario | None = None) -> Ledger:
         bought.artist.astype(np.int64),
         cd_ticks.astype(np.int64),
         cd_value,
+    )
+
+
+def _only(base: Prepared, artists: Sequence[str]) -> Prepared:
+    """The paid streams of ``artists`` only (the same codes, months and names)."""
+    codes = base.names.get_indexer(pd.Index(list(artists), dtype=object))
+    chosen = np.zeros(base.n_artists + 1, dtype=bool)
+    chosen[codes[codes >= 0]] = True
+    rows = np.flatnonzero(chosen[base.artist])
+    return replace(
+        base,
+        artist=base.artist[rows],
+        album=base.album[rows],
+        track=None if base.track is None else base.track[rows],
+        ticks=base.ticks[rows],
+        month=base.month[rows],
+        keep=None,
     )

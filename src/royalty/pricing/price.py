@@ -177,6 +177,12 @@ def price_details(plays: pd.DataFrame, scenario: Scenario | None = None) -> Pric
     """:func:`price` with the figures it used (sources, borrowed years, months, fees)."""
     scenario = scenario or Scenario()
     base, book = prepare_book(plays, scenario)
+    return price_prepared(base, book)
+
+
+def price_prepared(base: Prepared, book: Book) -> Pricing:
+    """:func:`price_details` of plays already prepared with :func:`prepare_book`."""
+    scenario = book.scenario
     grid = cells(base.artist, base.month, max(len(base.months), 1))
 
     values = stream_values(book, base)  # what one stream earns, per month
