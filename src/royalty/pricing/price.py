@@ -32,25 +32,6 @@ from royalty.pricing.projection import project, projected_crossover
 from royalty.pricing.scenario import Scenario
 from royalty.pricing.timeutil import last_year, projection_tick, utc
 
-RESULT_COLUMNS: Final[tuple[str, ...]] = (
-    "artist",
-    "plays",
-    "streams",
-    "streams_without_album",
-    "albums",
-    "streaming_payout",
-    "streaming_payout_low",
-    "streaming_payout_high",
-    "cd_payout",
-    "cd_payout_low",
-    "cd_payout_high",
-    "difference",
-    "verdict",
-    "breakeven_plays",
-    "crossover_date",
-)
-"""The columns every :func:`price` result has, in order."""
-
 SPAN_COLUMNS: Final = (
     "streaming_payout",
     "streaming_payout_low",
@@ -61,6 +42,19 @@ SPAN_COLUMNS: Final = (
     "difference",
 )
 """The money columns every priced table has: both sides with their ranges, and the difference."""
+
+RESULT_COLUMNS: Final[tuple[str, ...]] = (
+    "artist",
+    "plays",
+    "streams",
+    "streams_without_album",
+    "albums",
+    *SPAN_COLUMNS,
+    "verdict",
+    "breakeven_plays",
+    "crossover_date",
+)
+"""The columns every :func:`price` result has, in order."""
 
 MONEY_COLUMNS: Final = (
     *SPAN_COLUMNS,
