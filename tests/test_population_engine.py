@@ -290,3 +290,17 @@ def test_a_damaged_bucket_is_a_data_format_error_from_the_workers(
     for scheduler in (client, "in-process"):
         with pytest.raises(DataFormatError, match=r"cannot read the bucket .*bucket-00002"):
             compare_population(copy, ("pro-rata",), PARAMS, scheduler=scheduler)
+
+
+def test_a_workers_peak_memory_is_its_own_not_its_parents() -> None:
+    import multiprocessing
+
+    from royalty.population.engine import _worker_peak_mb
+
+    held = bytearray(300 * 2**20)  # this process now holds 300 MB more
+    held[::4096] = b"\x01" * len(held[::4096])
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        child = pool.apply(_worker_peak_mb)
+    # A fresh interpreter that imported nothing of ours: far below what its parent holds.
+    assert child < 150
+    assert _worker_peak_mb() > 300

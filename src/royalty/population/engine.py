@@ -280,8 +280,20 @@ def _peak_mb(client: Any) -> float | None:
 
 
 def _worker_peak_mb() -> float:
-    """This process's peak resident memory in MB (runs on a worker)."""
+    """This process's peak resident memory in MB (runs on a worker).
+
+    On Linux it is the address space's high-water mark (``VmHWM``): the
+    ``ru_maxrss`` of a worker the nanny started carries over the peak of the
+    process that forked it (a big parent made idle workers look 600 MB large).
+    """
     import resource
 
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
