@@ -14,7 +14,7 @@ pricing is a few vectorised passes however long the history.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -24,7 +24,8 @@ import numpy.typing as npt
 from royalty.errors import UsageError
 from royalty.pricing.deals import DEALS, MECHANICAL_TRACKS_PER_CD
 from royalty.pricing.figures import Cited, Series, figures, market, year_span
-from royalty.pricing.params import DEFAULT_MIN_SECONDS
+from royalty.pricing.params import DEFAULT_MIN_SECONDS, MIN_SECONDS_SOURCE
+from royalty.pricing.rates import EVERY_YEAR
 from royalty.pricing.scenario import GIVEN, Scenario
 
 Floats = npt.NDArray[np.float64]
@@ -66,6 +67,19 @@ class Span:
 
     def __add__(self, other: Span) -> Span:
         return Span(self.value + other.value, self.low + other.low, self.high + other.high)
+
+    def map(self, each: Callable[[Floats], Floats]) -> Span:
+        """``each`` applied to the value, the low and the high."""
+        return Span(each(self.value), each(self.low), each(self.high))
+
+    def take(self, index: npt.NDArray[np.integer]) -> Span:
+        """The entries at ``index`` (per month from per year, or per item bought)."""
+        return Span(self.value[index], self.low[index], self.high[index])
+
+    @staticmethod
+    def flat(value: float, n: int) -> Span:
+        """One value, with no range, ``n`` times."""
+        return Span(np.full(n, value), np.full(n, value), np.full(n, value))
 
 
 @dataclass
@@ -112,7 +126,7 @@ class Book:
 
     def _flat(self, key: str, value: float, n: int, what: str) -> Span:
         self.sources[key] = f"{what}, every year: {GIVEN} ({value:g})"
-        return Span(np.full(n, value), np.full(n, value), np.full(n, value))
+        return Span.flat(value, n)
 
     def _figure(self, key: str, years: Sequence[int], what: str) -> Span:
         return self._series(key, figures().series[key], years, what)
@@ -124,7 +138,7 @@ class Book:
         s = self.scenario
         if s.artist_share is not None:
             self.sources["artist_share"] = f"artist's share of master money: {GIVEN}"
-            return Span(*(np.full(n, s.artist_share) for _ in range(3)))
+            return Span.flat(s.artist_share, n)
         deal = DEALS[s.deal or "none"]
         self.sources["artist_share"] = f"artist's share of master money: {deal.share_source}"
         return Span(np.full(n, deal.share), np.full(n, deal.low), np.full(n, deal.high))
@@ -143,22 +157,30 @@ class Book:
             return self._flat("rate", row.rate, len(years), what)
         return self._series("rate", row.series(), years, what)
 
-    def publishing_ratio(self, years: Sequence[int]) -> Span:
-        """Publishing money per dollar of master money: headline rate over recording share."""
+    def _revenue_shares(self, years: Sequence[int]) -> tuple[Span, Span]:
+        """The recording and the publishing shares of a service's revenue, per year."""
+        rec = self._figure("recording_share", years, "recording share of service revenue")
         pub = self._figure(
             "stream_publishing_rate", years, "publishing share of service revenue (US)"
         )
-        rec = self._figure("recording_share", years, "recording share of service revenue")
+        return rec, pub
+
+    def publishing_ratio(self, years: Sequence[int]) -> Span:
+        """Publishing money per dollar of master money: headline rate over recording share."""
+        rec, pub = self._revenue_shares(years)
         # A smaller recording share means more revenue behind the same master rate.
         return Span(pub.value / rec.value, pub.low / rec.high, pub.high / rec.low)
 
-    def stream_value(self, years: Sequence[int]) -> Span:
-        """What one paid stream earns in each year, at the scenario's level and side."""
+    def stream_value(self, years: Sequence[int], *, holder: bool = False) -> Span:
+        """What one paid stream earns in each year, at the scenario's level and side.
+
+        ``holder`` leaves out the artist's share: the rights holders' money.
+        """
         rate = self.master_rate(years)
         if self.scenario.foundation:
             return rate
         side = self.scenario.side
-        master = rate * self.share(len(years))
+        master = rate if holder else rate * self.share(len(years))
         if side == "master":
             return master
         publishing = rate * self.publishing_ratio(years)
@@ -220,10 +242,7 @@ class Book:
     def pool_ratio(self, years: Sequence[int], *, share: bool = True) -> Span:
         """The share of the fee paid to the side priced (times the artist's share of master)."""
         s, n = self.scenario, len(years)
-        rec = self._figure("recording_share", years, "recording share of service revenue")
-        pub = self._figure(
-            "stream_publishing_rate", years, "publishing share of service revenue (US)"
-        )
+        rec, pub = self._revenue_shares(years)
         if s.payout_ratio is not None:
             self.sources["payout_ratio"] = f"share of the fee paid out: {GIVEN}"
             given = np.full(n, s.payout_ratio)
@@ -252,9 +271,7 @@ class Book:
         if s.foundation:
             series = Series("essay_cd", "the essay's CD margin", "USD", True, (ESSAY_CD,))
             return self._series("cd", series, years, "CD album to the artist")
-        deal = DEALS[s.deal or "none"]
-        if s.artist_share is not None and s.deal is None:
-            deal = DEALS["none"]  # a bare share of the label's receipts
+        deal = DEALS[s.deal or "none"]  # a bare --artist-share: a share of the label's receipts
         series = figures().series[deal.cd_series]
         figure = self._series("cd", series, years, f"{what}: {deal.cd_source}")
         if deal.cd_less_mechanicals:
@@ -284,7 +301,7 @@ class Book:
         """Name where the two thresholds come from: a rule, or the value the user gave."""
         s = self.scenario
         if s.min_seconds == DEFAULT_MIN_SECONDS:
-            rule = "the 30-second rule of Spotify and Apple (RouteNote; Apple Sales and Trends)"
+            rule = MIN_SECONDS_SOURCE
         else:
             rule = f"{GIVEN} ({s.min_seconds:g} s)"
         self.sources["min_seconds"] = f"shortest paid stream: {rule}"
@@ -315,6 +332,6 @@ class Book:
 def _years(c: Cited) -> str:
     if c.year == c.until:
         return f"{c.year}:"
-    if (c.year, c.until) == (1, 9999):
+    if (c.year, c.until) == EVERY_YEAR:
         return "every year:"
     return f"{c.year}-{c.until}:"

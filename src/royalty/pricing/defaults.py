@@ -13,6 +13,7 @@ from typing import Final
 
 from royalty.pricing.figures import figures
 from royalty.pricing.params import DEFAULT_MIN_SECONDS as DEFAULT_MIN_SECONDS
+from royalty.pricing.params import MIN_SECONDS_SOURCE
 
 _US = figures().markets["us"]
 _RATIO = figures().series["payout_ratio"].points[-1]
@@ -28,6 +29,6 @@ SOURCES: Final[dict[str, str]] = {
     "fee": _US.prices[-1].source,
     "payout_ratio": _RATIO.source,
     "vat": _US.vat_source,
-    "min_seconds": "the 30-second rule of Spotify and Apple (RouteNote; Apple Sales and Trends)",
+    "min_seconds": MIN_SECONDS_SOURCE,
 }
 """Where each default comes from."""

@@ -118,12 +118,10 @@ def cd_prices(book: Book, base: Prepared) -> Priced:
     where = np.searchsorted(np.array(years), bought.year)
     per_cd: Span | None = None
     if s.side != "publishing":
-        master = book.cd_master(years)
-        per_cd = Span(master.value[where], master.low[where], master.high[where])
+        per_cd = book.cd_master(years).take(where)
     if s.side != "master":
         tracks = _tracks_per_pair(base, bought)
-        mech = book.mechanical(years)
-        publishing = Span(mech.value[where], mech.low[where], mech.high[where]) * tracks
+        publishing = book.mechanical(years).take(where) * tracks
         per_cd = publishing if per_cd is None else per_cd + publishing
     assert per_cd is not None
     return Priced(bought, per_cd)
@@ -135,11 +133,7 @@ def cds_bought(book: Book, base: Prepared) -> Cds:
     n = base.n_artists
     artist = cds.bought.artist
     count = np.bincount(artist, minlength=n).astype(np.int64)
-
-    def total(values: Floats) -> Floats:
-        return np.bincount(artist, weights=values, minlength=n).astype(np.float64)
-
-    return Cds(count, Span(total(cds.money.value), total(cds.money.low), total(cds.money.high)))
+    return Cds(count, cds.money.map(lambda v: per_artist(artist, v, n)))
 
 
 def _tracks_per_pair(base: Prepared, bought: Bought) -> Floats:
@@ -176,9 +170,12 @@ def download_prices(book: Book, base: Prepared) -> Priced:
 def downloads_bought(book: Book, base: Prepared) -> Floats:
     """Per artist code: what the track downloads the listener bought paid."""
     downloads = download_prices(book, base)
-    weights = downloads.money.value
-    found = np.bincount(downloads.bought.artist, weights=weights, minlength=base.n_artists)
-    return found.astype(np.float64)
+    return per_artist(downloads.bought.artist, downloads.money.value, base.n_artists)
+
+
+def per_artist(artist: npt.NDArray[np.integer], values: Floats, n_artists: int) -> Floats:
+    """``values`` added up by artist code."""
+    return np.bincount(artist, weights=values, minlength=n_artists).astype(np.float64)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,12 @@ DEFAULT_MIN_SECONDS: Final = 30.0
 Apple's 30-second rule (docs/pricing-sources.md, "qualifying stream")."""
 
 
+MIN_SECONDS_SOURCE: Final = (
+    "the 30-second rule of Spotify and Apple (RouteNote; Apple Sales and Trends)"
+)
+"""Where :data:`DEFAULT_MIN_SECONDS` comes from, as sources name it."""
+
+
 def _is_number(value: object, *, positive: bool = False) -> TypeGuard[float]:
     """A finite real number (not a bool), at least 0, or above 0 if ``positive``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):

@@ -25,6 +25,7 @@ from royalty.pricing.money import (
     cds_bought,
     crossover_ticks,
     downloads_bought,
+    per_artist,
     verdicts,
 )
 from royalty.pricing.plays import Cells, Prepared, cells, prepare
@@ -270,35 +271,29 @@ def stream_values(book: Book, base: Prepared) -> StreamValues:
     pro_rata = _month_values(book, base, years)
     if book.scenario.model != "user-centric":
         return StreamValues(pro_rata, pro_rata, None, None)
-    value, months, fee_share = _user_centric(book, base, years, pro_rata)
+    value, months, fee_share = _user_centric(book, base, years)
     return StreamValues(value, pro_rata, months, fee_share)
 
 
-def _month_values(book: Book, base: Prepared, years: list[int]) -> Span:
-    """What one paid stream earns in each month under pro-rata rates."""
+def _month_values(book: Book, base: Prepared, years: list[int], *, holder: bool = False) -> Span:
+    """What one paid stream earns in each month under pro-rata rates (``holder``: no deal)."""
     if not years:
-        empty = np.zeros(0)
-        return Span(empty, empty, empty)
+        return Span.flat(0.0, 0)
     distinct = sorted(set(years))
-    per_year = book.stream_value(distinct)
-    where = np.searchsorted(np.array(distinct), np.array(years))
-    return Span(per_year.value[where], per_year.low[where], per_year.high[where])
+    per_year = book.stream_value(distinct, holder=holder)
+    return per_year.take(np.searchsorted(np.array(distinct), np.array(years)))
 
 
 def _payout(grid: Cells, value: Span, n_artists: int) -> Span:
     """Per artist code: the sum over their (month, count) cells of count × value."""
 
-    def total(per_month: np.ndarray) -> np.ndarray:
-        if len(grid.count) == 0:
-            return np.zeros(n_artists)
-        weights = grid.count * per_month[grid.inner]
-        return np.bincount(grid.outer, weights=weights, minlength=n_artists)
-
-    return Span(total(value.value), total(value.low), total(value.high))
+    return value.map(
+        lambda per_month: per_artist(grid.outer, grid.count * per_month[grid.inner], n_artists)
+    )
 
 
 def _user_centric(
-    book: Book, base: Prepared, years: list[int], pro_rata_value: Span
+    book: Book, base: Prepared, years: list[int]
 ) -> tuple[Span, pd.DataFrame, FeeShare]:
     """Per month: the pool split over that month's paid streams, and the fee report."""
     s = book.scenario
@@ -307,9 +302,8 @@ def _user_centric(
     holder = book.pool_ratio(years, share=False)
     per_month = np.bincount(base.month, minlength=len(base.months)).astype(np.int64)
     used = per_month > 0
-    pool = Span(fee * ratio.value, fee * ratio.low, fee * ratio.high)
-    divide = np.where(used, per_month, 1)
-    value = Span(pool.value / divide, pool.low / divide, pool.high / divide)
+    pool = ratio * fee
+    value = pool.map(lambda money: money / np.where(used, per_month, 1))
     months = pd.DataFrame(
         {
             "month": pd.Series(base.months[used].astype("datetime64[s]")).dt.tz_localize("UTC"),
@@ -318,15 +312,8 @@ def _user_centric(
             "rate": value.value[used] * s.factor,
         }
     )
-    share = book.share(len(years)).value if not s.foundation else np.ones(len(years))
-    master_part = s.side != "publishing"
-    # Pro-rata money at the rights-holder level: undo the deal's share of master money.
-    holder_value = pro_rata_value.value.copy()
-    if master_part and s.side == "master":
-        holder_value = holder_value / share
-    elif s.side == "both":
-        rate = book.master_rate(years).value
-        holder_value = rate + rate * book.publishing_ratio(years).value
+    # What pro-rata rates paid the rights holders, before any deal, month by month.
+    holder_value = _month_values(book, base, years, holder=True).value
     fees = FeeShare(
         months=len(base.months),
         fees=float(fee.sum()) * s.factor,
