@@ -20,7 +20,7 @@ import pandas as pd
 from royalty.pricing import Scenario
 from royalty.pricing.breakdown import RUNNING_COLUMNS, SPAN_COLUMNS, Breakdown
 from royalty.report import count, iso, plural, rounding_note
-from royalty.report_pricing import SIDE_WORDS, amount
+from royalty.report_pricing import SIDE_WORDS, amount, source_lines
 from royalty.textfmt import ellipsize, render_markdown, render_table
 
 NO_ALBUM_LABEL: Final = "(no album)"
@@ -190,19 +190,14 @@ def header_lines(found: Breakdown) -> list[str]:
     if s.artist_share is not None:
         who += f", artist share {s.artist_share:g}"
     shown = f"; shown in {s.currency} at {s.fx:g} per USD (the rate you gave)" if s.fx else ""
-    lines = [
+    return [
         f"Model {s.model} ({who}); {s.level} level, {SIDE_WORDS[s.side]}; amounts in US dollars "
         f"of {book.dollars} (CPI-U){shown}.",
         "Each stream is priced at the figures of its year (user-centric: its month), each "
         f"CD at those of the year its album reached {s.min_album_plays} paid streams; plays "
         f"under {s.min_seconds:g} s are not paid.",
-        "Sources:",
-        *(f"  {key}: {text}" for key, text in book.sources.items()),
+        *source_lines(book, keys=True),
     ]
-    borrowed = book.borrowed_lines()
-    if borrowed:
-        lines += ["Years without a figure of their own:", *(f"  {b}" for b in borrowed)]
-    return lines
 
 
 def _note(found: Breakdown) -> str:

@@ -232,12 +232,17 @@ def header_lines(
             f"Projected to {str(iso(s.project_to))[:10]} at each artist's pace over the last 365 "
             "days of plays, at the last month's figures; CDs held fixed."
         )
-    lines.append("Sources:")
-    lines.extend(f"  {text}" for text in book.sources.values())
+    lines.extend(source_lines(book))
+    return lines
+
+
+def source_lines(book: Book, *, keys: bool = False) -> list[str]:
+    """Where each figure comes from, then the years that borrowed another year's figure."""
+    lines = ["Sources:"]
+    lines += [f"  {key}: {text}" if keys else f"  {text}" for key, text in book.sources.items()]
     borrowed = book.borrowed_lines()
     if borrowed:
-        lines.append("Years without a figure of their own:")
-        lines.extend(f"  {line}" for line in borrowed)
+        lines += ["Years without a figure of their own:", *(f"  {b}" for b in borrowed)]
     return lines
 
 
