@@ -41,6 +41,7 @@ from royalty.cli_common import (
     VatOpt,
     check_output,
     choose_history,
+    configured_rates,
     handle_errors,
 )
 from royalty.errors import UsageError
@@ -261,12 +262,7 @@ def _scenario(kind: str, **options: Any) -> Scenario:
         model = "user-centric"
         if all(options[k] is None for k in ("rate", "service", "deal", "artist_share")):
             options["deal"] = "none"  # the split starts from rights-holder money: Spotify's
-    rates = None
-    if any(options[k] is not None for k in ("service", "deal", "artist_share")):
-        from royalty.config import read_config
-        from royalty.pricing import rates_table
-
-        rates = rates_table(read_config())
+    rates = configured_rates(options["service"], options["deal"], options["artist_share"])
     if options["side"] is None:
         options["side"] = "master"
     return make_scenario(**options, model=model, rates=rates)

@@ -22,6 +22,7 @@ from royalty.fileio import os_reason, output_target, write_atomic
 
 if TYPE_CHECKING:
     from royalty.history import History
+    from royalty.pricing import ServiceRate
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -280,6 +281,20 @@ FxOpt = Annotated[
         show_default=False,
     ),
 ]
+
+
+def configured_rates(*choices: object) -> tuple[ServiceRate, ...] | None:
+    """The rates table with royalty.toml's rows, when a service, deal or share was chosen.
+
+    Without one of them the foundation prices and no rate is read, so a bad
+    config file does not stop a command that would not use it.
+    """
+    if all(choice is None for choice in choices):
+        return None
+    from royalty.config import read_config
+    from royalty.pricing import rates_table
+
+    return rates_table(read_config())
 
 
 def check_output(output: Path | None, inputs: Sequence[Path] | None = None) -> None:

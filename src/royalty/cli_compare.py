@@ -45,6 +45,7 @@ from royalty.cli_common import (
     VatOpt,
     check_output,
     choose_history,
+    configured_rates,
     handle_errors,
     period_text,
     write_output,
@@ -180,12 +181,7 @@ def compare(
     streaming = {m for m in models if m is not ModelChoice.downloads}
     if len(streaming) > 1:
         raise UsageError("choose one streaming model: --model pro-rata or --model user-centric")
-    rates = None
-    if service is not None or deal is not None or artist_share is not None:
-        from royalty.config import read_config
-        from royalty.pricing import rates_table
-
-        rates = rates_table(read_config())
+    rates = configured_rates(service, deal, artist_share)
     scenario = make_scenario(
         rate=rate,
         service=service,
