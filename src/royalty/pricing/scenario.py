@@ -255,8 +255,14 @@ def make_scenario(
     """
     if rate is not None and service is not None:
         raise UsageError("give --rate or --service, not both: a service sets the rate")
-    _only_with(model == "user-centric", "--model user-centric", fee=fee, payout_ratio=payout_ratio)
-    _only_with(model == "user-centric", "--model user-centric", market=market, vat=vat)
+    _only_with(
+        model == "user-centric",
+        "--model user-centric",
+        fee=fee,
+        payout_ratio=payout_ratio,
+        market=market,
+        vat=vat,
+    )
     _only_with(
         downloads, "--model downloads", min_track_plays=min_track_plays, track_price=track_price
     )
